@@ -1,0 +1,127 @@
+/**
+ * `claim-intake check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE]
+ * [--received ISO]`: assesses emails offline with the service's engine and prints one
+ * JSON object per file (CONTRACT.md). Exit 0 whatever the decisions; 2 for usage errors.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { assess } from '../domain/assess/engine.ts';
+import type { Assessment } from '../domain/assess/types.ts';
+import type { Calendar } from '../domain/calendar.ts';
+import { CHINA_MAINLAND_CALENDAR } from '../domain/calendars/china-mainland.ts';
+import { InvalidInputError } from '../domain/errors.ts';
+import { DEFAULT_POLICY, type Policy } from '../domain/policy.ts';
+import { RecordIndex } from '../domain/record-index.ts';
+import { fromLocal, isRealDate, parseIsoInstant } from '../domain/time.ts';
+import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../files/load.ts';
+import { parseEmail } from '../mail/parse.ts';
+import type { Io } from './main.ts';
+
+class UsageError extends Error {}
+
+export async function runCheck(argv: string[], io: Io): Promise<number> {
+  let setup: Awaited<ReturnType<typeof prepare>>;
+  try {
+    setup = await prepare(argv);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InvalidInputError) {
+      io.stderr(`claim-intake check: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const { files, ctx, receivedAt } = setup;
+  const warned = new Set<string>();
+  for (const file of files) {
+    const raw = await readFile(file);
+    const email = await parseEmail(raw);
+    const assessment = assess({ email, receivedAt }, ctx);
+    for (const w of assessment.warnings) {
+      if (!warned.has(w)) io.stderr(`claim-intake check: warning: ${w}`);
+      warned.add(w);
+    }
+    io.stdout(JSON.stringify(toCheckLine(file, assessment)));
+  }
+  return 0;
+}
+
+async function prepare(argv: string[]) {
+  let parsed: ReturnType<typeof parseCheckArgs>;
+  try {
+    parsed = parseCheckArgs(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  const { values, positionals: files } = parsed;
+  if (files.length === 0) throw new UsageError('no email files given (usage: check FILE.eml... [options])');
+  for (const file of files) {
+    const info = await stat(file).catch(() => undefined);
+    if (!info) throw new UsageError(`${file}: no such file`);
+    if (!info.isFile()) throw new UsageError(`${file}: not a regular file`);
+  }
+  if (values.records === undefined) {
+    throw new UsageError(
+      'reading records from the database (DATABASE_URL) is not available yet; pass --records DIR',
+    );
+  }
+  const policy: Policy = values.policy ? await loadPolicyFile(values.policy) : DEFAULT_POLICY;
+  const calendar: Calendar = values.calendar ? await loadCalendarFile(values.calendar) : CHINA_MAINLAND_CALENDAR;
+  const records = await loadRecordsDir(values.records);
+  const receivedAt = values.received === undefined ? Date.now() : parseReceived(values.received, policy.timezone);
+  return { files, receivedAt, ctx: { index: new RecordIndex(records), policy, calendar } };
+}
+
+function parseCheckArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      records: { type: 'string' },
+      policy: { type: 'string' },
+      calendar: { type: 'string' },
+      received: { type: 'string' },
+    },
+  });
+}
+
+/** ISO 8601 with an offset, or a local time read in the policy's zone. */
+function parseReceived(text: string, timeZone: string): number {
+  const zoned = parseIsoInstant(text);
+  if (zoned !== undefined) return zoned;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(text.trim());
+  if (m && isRealDate(Number(m[1]), Number(m[2]), Number(m[3])) && Number(m[4] ?? 0) < 24 && Number(m[5] ?? 0) < 60) {
+    const [, y, mo, d, h, mi, s, ms] = m;
+    return fromLocal(
+      {
+        year: Number(y),
+        month: Number(mo),
+        day: Number(d),
+        hour: Number(h ?? 0),
+        minute: Number(mi ?? 0),
+        second: Number(s ?? 0),
+        millisecond: Number((ms ?? '0').padEnd(3, '0')),
+      },
+      timeZone,
+    );
+  }
+  throw new UsageError(`--received: not an ISO 8601 time: ${text}`);
+}
+
+/** The contract's output object, fields in the contract's order. */
+export function toCheckLine(file: string, a: Assessment) {
+  return {
+    file,
+    type: a.type,
+    decision: a.decision,
+    account: a.account,
+    amount: a.amount,
+    currency: a.currency,
+    incidents: a.incidents,
+    orders: a.orders,
+    occurrences_claimed: a.occurrencesClaimed,
+    fault_times: a.faultTimes,
+    deadline: a.deadline,
+    reasons: a.reasons,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The command line: `claim-intake <command> …`. Returns the exit code; never exits
+ * the process itself, so commands stay testable.
+ */
+import { runCheck } from './check.ts';
+
+const USAGE = `usage: claim-intake <command>
+
+commands:
+  check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE] [--received ISO]
+        assess emails offline and print one JSON decision per file`;
+
+export interface Io {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+}
+
+const processIo: Io = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check':
+      return runCheck(rest, io);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      io.stdout(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      io.stderr(`claim-intake: unknown command '${command}' (try 'claim-intake --help')`);
+      return 2;
+  }
+}

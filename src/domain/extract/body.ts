@@ -1,0 +1,32 @@
+/**
+ * The part of a body the customer wrote now: quoted earlier messages are cut, so a time
+ * or an account in a quoted reply ("On 20 Nov 2026 10:15, X wrote:") is not read as a claim.
+ * Bounded, so hostile bodies cost linear time at most.
+ */
+
+/** Extraction reads at most this much of a body. */
+export const MAX_BODY_CHARS = 64 * 1024;
+
+const QUOTE_HEADERS = [
+  /^-{2,}\s*(?:original message|forwarded message)\s*-{2,}/i,
+  /^-{2,}\s*原始邮件\s*-{2,}/,
+  /^_{5,}\s*$/,
+  /^on\b.{0,200}\bwrote:\s*$/i,
+  /^在\s*.{0,200}写道[:：]\s*$/,
+  /^(?:from|发件人)\s*[:：].{0,300}$/i,
+];
+
+export function mainBody(text: string): string {
+  const bounded = text.length > MAX_BODY_CHARS ? text.slice(0, MAX_BODY_CHARS) : text;
+  const kept: string[] = [];
+  let kept0 = false;
+  for (const line of bounded.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith('>')) continue;
+    // A quote header only counts once the customer has written something of their own.
+    if (kept0 && QUOTE_HEADERS.some((re) => re.test(trimmed))) break;
+    if (trimmed !== '') kept0 = true;
+    kept.push(line);
+  }
+  return kept.join('\n');
+}

@@ -1,0 +1,51 @@
+/**
+ * The number of fault occurrences claimed: "Occurrences: 2", "count 2", "2 times",
+ * "2 occurrences", once/twice/thrice, "x2", "×2", "次数：2", "2次", "两次", "共3次".
+ * A number that multiplies compensation ("100 times compensation", "100倍") is not a count.
+ */
+
+const CHINESE_DIGITS: Record<string, number> = {
+  零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+};
+
+/** 一…九十九 ('十' = 10, '十二' = 12, '二十' = 20, '二十三' = 23); undefined otherwise. */
+export function chineseNumber(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
+  if (!m || text === '') return undefined;
+  const [, tens, ten, units] = m;
+  if (!ten) return tens && !units ? CHINESE_DIGITS[tens] : undefined;
+  return (tens ? (CHINESE_DIGITS[tens] ?? 0) : 1) * 10 + (units ? (CHINESE_DIGITS[units] ?? 0) : 0);
+}
+
+const NUM = '(\\d{1,4}|[一二两三四五六七八九十]{1,3})';
+const WORDS: Record<string, number> = { once: 1, twice: 2, thrice: 3 };
+/** Words after "N times" that make N a compensation multiplier, not a count. */
+const MULTIPLIER_CONTEXT = /^\s*(?:the\s+|of\s+)?(?:fault\s+)?(?:compensat|refund|credit|duration|赔|补偿)/i;
+
+const PATTERNS: RegExp[] = [
+  new RegExp(`(?<![A-Za-z])(?:occurrences?|count|times|number of (?:occurrences|faults|times)|次数)\\s*[:：=]?\\s*${NUM}`, 'gi'),
+  new RegExp(`(?<![\\w.])(\\d{1,4})\\s*(?:times|occurrences?)\\b`, 'gi'),
+  /(?<![\w-])(once|twice|thrice)\b/gi,
+  /(?<![\w.])[x×]\s?(\d{1,4})\b/gi,
+  new RegExp(`(?<!第)(?:共|总共|一共)?\\s*${NUM}\\s*次(?!数)`, 'g'),
+];
+
+/** The first count written in `text`, or null. */
+export function findOccurrences(text: string): number | null {
+  let best: { at: number; value: number } | null = null;
+  for (const pattern of PATTERNS) {
+    for (const m of text.matchAll(pattern)) {
+      const at = m.index ?? 0;
+      if (best && at >= best.at) break;
+      const end = at + m[0].length;
+      if (MULTIPLIER_CONTEXT.test(text.slice(end, end + 40))) continue;
+      const raw = (m[1] ?? '').toLowerCase();
+      const value = WORDS[raw] ?? chineseNumber(raw);
+      if (value === undefined || value < 1 || value > 1000) continue;
+      best = { at, value };
+      break;
+    }
+  }
+  return best?.value ?? null;
+}
