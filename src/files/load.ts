@@ -2,7 +2,7 @@
  * Reads the records directory, policy file and calendar file of CONTRACT.md from disk.
  * Every failure is an InvalidInputError naming the file (and the field when there is one).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Calendar, parseCalendar } from '../domain/calendar.ts';
 import { InvalidInputError } from '../domain/errors.ts';
@@ -28,6 +28,8 @@ export async function readJson(file: string, optional = false): Promise<unknown>
 
 /** Loads a records directory; a missing file is an empty list. */
 export async function loadRecordsDir(dir: string): Promise<Records> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InvalidInputError(dir, '(directory)', 'no such records directory');
   const records = emptyRecords();
   const kinds = Object.keys(RECORD_FILES) as (keyof Records)[];
   await Promise.all(
