@@ -53,7 +53,8 @@ async function prepare(argv: string[]) {
     throw new UsageError((error as Error).message.split('\n')[0]);
   }
   const { values, positionals: files } = parsed;
-  if (files.length === 0) throw new UsageError('no email files given (usage: check FILE.eml... [options])');
+  if (files.length === 0)
+    throw new UsageError('no email files given (usage: check FILE.eml... [options])');
   for (const file of files) {
     const info = await stat(file).catch(() => undefined);
     if (!info) throw new UsageError(`${file}: no such file`);
@@ -65,9 +66,12 @@ async function prepare(argv: string[]) {
     );
   }
   const policy: Policy = values.policy ? await loadPolicyFile(values.policy) : DEFAULT_POLICY;
-  const calendar: Calendar = values.calendar ? await loadCalendarFile(values.calendar) : CHINA_MAINLAND_CALENDAR;
+  const calendar: Calendar = values.calendar
+    ? await loadCalendarFile(values.calendar)
+    : CHINA_MAINLAND_CALENDAR;
   const records = await loadRecordsDir(values.records);
-  const receivedAt = values.received === undefined ? Date.now() : parseReceived(values.received, policy.timezone);
+  const receivedAt =
+    values.received === undefined ? Date.now() : parseReceived(values.received, policy.timezone);
   return { files, receivedAt, ctx: { index: new RecordIndex(records), policy, calendar } };
 }
 
@@ -89,8 +93,15 @@ function parseCheckArgs(argv: string[]) {
 function parseReceived(text: string, timeZone: string): number {
   const zoned = parseIsoInstant(text);
   if (zoned !== undefined) return zoned;
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(text.trim());
-  if (m && isRealDate(Number(m[1]), Number(m[2]), Number(m[3])) && Number(m[4] ?? 0) < 24 && Number(m[5] ?? 0) < 60) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(
+    text.trim(),
+  );
+  if (
+    m &&
+    isRealDate(Number(m[1]), Number(m[2]), Number(m[3])) &&
+    Number(m[4] ?? 0) < 24 &&
+    Number(m[5] ?? 0) < 60
+  ) {
     const [, y, mo, d, h, mi, s, ms] = m;
     return fromLocal(
       {

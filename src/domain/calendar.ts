@@ -58,7 +58,11 @@ export function parseCalendar(json: unknown, file: string): Calendar {
   const covered = obj.covered_years;
   if (covered !== undefined) {
     const c = covered as Record<string, unknown>;
-    if (!Number.isInteger(c?.from) || !Number.isInteger(c?.to) || (c.from as number) > (c.to as number)) {
+    if (
+      !Number.isInteger(c?.from) ||
+      !Number.isInteger(c?.to) ||
+      (c.from as number) > (c.to as number)
+    ) {
       throw new InvalidInputError(file, 'covered_years', 'must be {"from":YEAR,"to":YEAR}');
     }
     calendar.coveredYears = { from: c.from as number, to: c.to as number };
@@ -71,7 +75,11 @@ function dates(value: unknown, file: string, field: string): string[] {
   if (!Array.isArray(value)) throw new InvalidInputError(file, field, 'must be an array of dates');
   return value.map((d, i) => {
     if (typeof d !== 'string' || !parseLocalDate(d)) {
-      throw new InvalidInputError(file, `${field}[${i}]`, `not a date (YYYY-MM-DD): ${JSON.stringify(d)}`);
+      throw new InvalidInputError(
+        file,
+        `${field}[${i}]`,
+        `not a date (YYYY-MM-DD): ${JSON.stringify(d)}`,
+      );
     }
     return d;
   });

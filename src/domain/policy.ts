@@ -63,11 +63,16 @@ export function parsePolicy(json: unknown, file: string): Policy {
   for (const key of Object.keys(raw)) {
     if (!(key in DEFAULTS)) throw new InvalidInputError(file, key, 'unknown field');
   }
-  const get = <K extends Key>(key: K): unknown => (raw[key] === undefined ? DEFAULTS[key] : raw[key]);
+  const get = <K extends Key>(key: K): unknown =>
+    raw[key] === undefined ? DEFAULTS[key] : raw[key];
   const int = (key: Key, min: number): number => {
     const v = get(key);
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-      throw new InvalidInputError(file, key, `must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+      throw new InvalidInputError(
+        file,
+        key,
+        `must be an integer ≥ ${min}, got ${JSON.stringify(v)}`,
+      );
     }
     return v;
   };
@@ -75,13 +80,21 @@ export function parsePolicy(json: unknown, file: string): Policy {
     const v = get(key);
     const d = parseDecimal(v);
     if (!d || d.units < 0n) {
-      throw new InvalidInputError(file, key, `must be a non-negative decimal string, got ${JSON.stringify(v)}`);
+      throw new InvalidInputError(
+        file,
+        key,
+        `must be a non-negative decimal string, got ${JSON.stringify(v)}`,
+      );
     }
     return d;
   };
   const timezone = get('timezone');
   if (typeof timezone !== 'string' || !isValidTimeZone(timezone)) {
-    throw new InvalidInputError(file, 'timezone', `not an IANA time zone: ${JSON.stringify(timezone)}`);
+    throw new InvalidInputError(
+      file,
+      'timezone',
+      `not an IANA time zone: ${JSON.stringify(timezone)}`,
+    );
   }
   return Object.freeze({
     timezone,
@@ -112,7 +125,11 @@ function multipliers(value: unknown, file: string): Policy['multipliers'] {
       throw new InvalidInputError(file, `multipliers.${key}`, 'unknown scenario');
     }
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw new InvalidInputError(file, `multipliers.${key}`, `must be an integer ≥ 0, got ${JSON.stringify(v)}`);
+      throw new InvalidInputError(
+        file,
+        `multipliers.${key}`,
+        `must be an integer ≥ 0, got ${JSON.stringify(v)}`,
+      );
     }
     out[key] = v;
   }

@@ -55,13 +55,21 @@ const RANK = new Map<string, number>(REASON_CODES.map((c, i) => [c, i]));
 
 /** Codes without repeats, in canonical order. */
 export function reasonCodes(reasons: readonly Reason[]): ReasonCode[] {
-  return [...new Set(reasons.map((r) => r.code))].sort((a, b) => (RANK.get(a) ?? 0) - (RANK.get(b) ?? 0));
+  return [...new Set(reasons.map((r) => r.code))].sort(
+    (a, b) => (RANK.get(a) ?? 0) - (RANK.get(b) ?? 0),
+  );
 }
 
 /** Plain words for each reason, English and Simplified Chinese. */
 export const REASON_TEXT: Record<ReasonCode, { en: string; zh: string }> = {
-  auto_generated: { en: 'The message was generated automatically.', zh: '该邮件为自动发送的邮件。' },
-  unclassified: { en: 'We could not tell what the request is about.', zh: '我们无法确定您的请求类型。' },
+  auto_generated: {
+    en: 'The message was generated automatically.',
+    zh: '该邮件为自动发送的邮件。',
+  },
+  unclassified: {
+    en: 'We could not tell what the request is about.',
+    zh: '我们无法确定您的请求类型。',
+  },
   complaint: { en: 'Complaints are handled by an agent.', zh: '投诉将由客服专员处理。' },
   inquiry: { en: 'Questions are answered by an agent.', zh: '咨询将由客服专员答复。' },
   missing_account: { en: 'The account ID is missing.', zh: '缺少账号。' },
@@ -74,7 +82,10 @@ export const REASON_TEXT: Record<ReasonCode, { en: string; zh: string }> = {
     en: 'The account, fault time or number of occurrences was not in the subject line.',
     zh: '账号、故障时间或故障次数未写在邮件主题中。',
   },
-  sender_unauthenticated: { en: "The sender's address could not be verified.", zh: '无法验证发件人地址。' },
+  sender_unauthenticated: {
+    en: "The sender's address could not be verified.",
+    zh: '无法验证发件人地址。',
+  },
   missing_fault_time: { en: 'The fault time is missing.', zh: '缺少故障时间。' },
   missing_occurrences: { en: 'The number of fault occurrences is missing.', zh: '缺少故障次数。' },
   no_matching_incident: {
@@ -127,7 +138,10 @@ export const REASON_TEXT: Record<ReasonCode, { en: string; zh: string }> = {
     en: "The account's monthly or yearly cloud hosts were terminated or expired without renewal.",
     zh: '该账号的包月或包年云主机已退订或到期未续费。',
   },
-  filing_not_found: { en: 'We have no ICP filing for the account.', zh: '未找到该账号的备案记录。' },
+  filing_not_found: {
+    en: 'We have no ICP filing for the account.',
+    zh: '未找到该账号的备案记录。',
+  },
   not_first_filing: { en: "The filing is not the account's first.", zh: '该备案不是首次备案。' },
   filing_incomplete: {
     en: 'The filing has not been approved by the Telecommunications Authority.',
@@ -141,5 +155,8 @@ export const REASON_TEXT: Record<ReasonCode, { en: string; zh: string }> = {
     en: 'The accumulated recharge does not exceed 200.',
     zh: '累计充值金额未超过200。',
   },
-  reward_already_granted: { en: 'The account has already received the ICP reward.', zh: '该账号已领取过备案奖励。' },
+  reward_already_granted: {
+    en: 'The account has already received the ICP reward.',
+    zh: '该账号已领取过备案奖励。',
+  },
 };

@@ -2,7 +2,15 @@
  * Look-ups over the records, built once per records snapshot and shared by every
  * assessment (the service keeps one per import; `check` one per run).
  */
-import type { Account, IcpFiling, Incident, Order, Records, RefundRequest, Resource } from './records.ts';
+import type {
+  Account,
+  IcpFiling,
+  Incident,
+  Order,
+  Records,
+  RefundRequest,
+  Resource,
+} from './records.ts';
 
 /** An incident that touches an account, with the account's resources it touches. */
 export interface AffectedIncident {

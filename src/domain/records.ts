@@ -6,8 +6,22 @@ import { InvalidInputError } from './errors.ts';
 import { isCurrency, parseDecimal } from './money.ts';
 import { isValidTimeZone, parseIsoInstant } from './time.ts';
 
-export const BILLING_MODES = ['monthly', 'yearly', 'hourly_package', 'on_demand', 'postpaid'] as const;
-export const CAUSES = ['platform', 'maintenance', 'force_majeure', 'carrier', 'backbone', 'attack', 'customer'] as const;
+export const BILLING_MODES = [
+  'monthly',
+  'yearly',
+  'hourly_package',
+  'on_demand',
+  'postpaid',
+] as const;
+export const CAUSES = [
+  'platform',
+  'maintenance',
+  'force_majeure',
+  'carrier',
+  'backbone',
+  'attack',
+  'customer',
+] as const;
 export type Billing = (typeof BILLING_MODES)[number];
 export type Cause = (typeof CAUSES)[number];
 
@@ -116,23 +130,27 @@ class Reader {
   money(field: string): string {
     const v = this.obj[field];
     const d = parseDecimal(v);
-    if (!d || d.units < 0n) this.fail(field, `must be a non-negative decimal string, got ${JSON.stringify(v)}`);
+    if (!d || d.units < 0n)
+      this.fail(field, `must be a non-negative decimal string, got ${JSON.stringify(v)}`);
     return (v as string).trim();
   }
   time(field: string): number {
     const v = this.obj[field];
     const t = typeof v === 'string' ? parseIsoInstant(v) : undefined;
-    if (t === undefined) this.fail(field, `must be an ISO 8601 time with an offset, got ${JSON.stringify(v)}`);
+    if (t === undefined)
+      this.fail(field, `must be an ISO 8601 time with an offset, got ${JSON.stringify(v)}`);
     return t;
   }
   oneOf<T extends string>(field: string, values: readonly T[]): T {
     const v = this.obj[field];
-    if (!values.includes(v as T)) this.fail(field, `must be one of ${values.join('|')}, got ${JSON.stringify(v)}`);
+    if (!values.includes(v as T))
+      this.fail(field, `must be one of ${values.join('|')}, got ${JSON.stringify(v)}`);
     return v as T;
   }
   strings(field: string): string[] {
     const v = this.obj[field];
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) this.fail(field, 'must be an array of strings');
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+      this.fail(field, 'must be an array of strings');
     return (v as string[]).map((s) => s.trim());
   }
 }
@@ -166,7 +184,9 @@ const parsers: { [K in keyof Records]: Parser<Records[K][number]> } = {
     billing: r.oneOf('billing', BILLING_MODES),
     dailyFee: r.money('daily_fee'),
     host: r.bool('host', false),
-    status: r.has('status') ? r.oneOf('status', ['active', 'terminated', 'expired'] as const) : 'active',
+    status: r.has('status')
+      ? r.oneOf('status', ['active', 'terminated', 'expired'] as const)
+      : 'active',
   }),
   incidents: (r, raw) => {
     const incident: Incident = {
@@ -204,15 +224,32 @@ const parsers: { [K in keyof Records]: Parser<Records[K][number]> } = {
     if (r.has('icp_reward')) {
       const reward = raw.icp_reward as Record<string, unknown>;
       const amount = parseDecimal(reward?.amount);
-      if (typeof reward !== 'object' || !amount || amount.units < 0n || typeof reward.recoverable !== 'boolean') {
+      if (
+        typeof reward !== 'object' ||
+        !amount ||
+        amount.units < 0n ||
+        typeof reward.recoverable !== 'boolean'
+      ) {
         r.fail('icp_reward', 'must be {"amount": decimal string, "recoverable": bool}');
       }
-      order.icpReward = { amount: (reward.amount as string).trim(), recoverable: reward.recoverable as boolean };
+      order.icpReward = {
+        amount: (reward.amount as string).trim(),
+        recoverable: reward.recoverable as boolean,
+      };
     }
     return order;
   },
-  refunds: (r) => ({ id: r.has('id') ? r.string('id') : '', account: r.string('account'), at: r.time('at'), orders: r.strings('orders') }),
-  compensations: (r) => ({ account: r.string('account'), incident: r.string('incident'), at: r.has('at') ? r.time('at') : 0 }),
+  refunds: (r) => ({
+    id: r.has('id') ? r.string('id') : '',
+    account: r.string('account'),
+    at: r.time('at'),
+    orders: r.strings('orders'),
+  }),
+  compensations: (r) => ({
+    account: r.string('account'),
+    incident: r.string('incident'),
+    at: r.has('at') ? r.time('at') : 0,
+  }),
   icpFilings: (r) => ({
     account: r.string('account'),
     submittedAt: r.time('submitted_at'),
@@ -223,7 +260,11 @@ const parsers: { [K in keyof Records]: Parser<Records[K][number]> } = {
 };
 
 /** Validates one records file's JSON (an array). `file` names it in errors. */
-export function parseRecordFile<K extends keyof Records>(kind: K, json: unknown, file: string): Records[K] {
+export function parseRecordFile<K extends keyof Records>(
+  kind: K,
+  json: unknown,
+  file: string,
+): Records[K] {
   if (!Array.isArray(json)) throw new InvalidInputError(file, '(root)', 'must be a JSON array');
   return json.map((item, index) => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
@@ -235,5 +276,13 @@ export function parseRecordFile<K extends keyof Records>(kind: K, json: unknown,
 }
 
 export function emptyRecords(): Records {
-  return { accounts: [], resources: [], incidents: [], orders: [], refunds: [], compensations: [], icpFilings: [] };
+  return {
+    accounts: [],
+    resources: [],
+    incidents: [],
+    orders: [],
+    refunds: [],
+    compensations: [],
+    icpFilings: [],
+  };
 }

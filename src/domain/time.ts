@@ -104,7 +104,9 @@ export function formatInstant(at: number, timeZone: string): string {
 }
 
 /** Splits 'YYYY-MM-DD' into numbers; undefined when it is not a real calendar date. */
-export function parseLocalDate(date: string): { year: number; month: number; day: number } | undefined {
+export function parseLocalDate(
+  date: string,
+): { year: number; month: number; day: number } | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return undefined;
   const year = Number(m[1]);
@@ -160,7 +162,15 @@ export function parseIsoInstant(text: string): number | undefined {
   if (!isRealDate(Number(y), Number(mo), Number(d))) return undefined;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return undefined;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-  const naive = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
+  const naive = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s ?? 0),
+    ms,
+  );
   if (!zone || zone.toUpperCase() === 'Z') return naive;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Calendar, parseCalendar } from '../domain/calendar.ts';
 import { InvalidInputError } from '../domain/errors.ts';
-import { parsePolicy, type Policy } from '../domain/policy.ts';
+import { type Policy, parsePolicy } from '../domain/policy.ts';
 import { emptyRecords, parseRecordFile, RECORD_FILES, type Records } from '../domain/records.ts';
 
 /** The JSON in `file`; undefined when the file does not exist and `optional` is set. */
@@ -17,7 +17,11 @@ export async function readJson(file: string, optional = false): Promise<unknown>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (optional && code === 'ENOENT') return undefined;
-    throw new InvalidInputError(file, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? error})`);
+    throw new InvalidInputError(
+      file,
+      '(file)',
+      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? error})`,
+    );
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -29,7 +33,8 @@ export async function readJson(file: string, optional = false): Promise<unknown>
 /** Loads a records directory; a missing file is an empty list. */
 export async function loadRecordsDir(dir: string): Promise<Records> {
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new InvalidInputError(dir, '(directory)', 'no such records directory');
+  if (!info?.isDirectory())
+    throw new InvalidInputError(dir, '(directory)', 'no such records directory');
   const records = emptyRecords();
   const kinds = Object.keys(RECORD_FILES) as (keyof Records)[];
   await Promise.all(

@@ -1,5 +1,5 @@
 /** `check` keeps the contract's promises about exit codes, errors and output. */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,12 @@ function recordsWith(file: string, content: string): string {
 
 describe('check usage errors exit 2 with one line naming the problem', () => {
   it('a missing email file', async () => {
-    const r = await runCli(['check', join(dir, 'nope.eml'), '--records', join(examples, 'records')]);
+    const r = await runCli([
+      'check',
+      join(dir, 'nope.eml'),
+      '--records',
+      join(examples, 'records'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -33,7 +38,13 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
   });
 
   it('an unknown flag', async () => {
-    const r = await runCli(['check', approved, '--records', join(examples, 'records'), '--frobnicate']);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--frobnicate',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--frobnicate');
   });
@@ -53,7 +64,15 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
   it('records with a bad field, naming the file, the index and the field', async () => {
     const records = recordsWith(
       'incidents.json',
-      JSON.stringify([{ id: 'I', start: 'yesterday', end: '2026-03-02T10:30:00+08:00', cause: 'platform', scenario: 'unavailable' }]),
+      JSON.stringify([
+        {
+          id: 'I',
+          start: 'yesterday',
+          end: '2026-03-02T10:30:00+08:00',
+          cause: 'platform',
+          scenario: 'unavailable',
+        },
+      ]),
     );
     const r = await runCli(['check', approved, '--records', records]);
     expect(r.code).toBe(2);
@@ -69,15 +88,32 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
   it('a records directory missing a file reads that file as an empty list', async () => {
     const records = mkdtempSync(join(dir, 'records-'));
     cpSync(join(examples, 'records/resources.json'), join(records, 'resources.json'));
-    const r = await runCli(['check', approved, '--records', records, '--received', '2026-03-04T09:00:00+08:00']);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      records,
+      '--received',
+      '2026-03-04T09:00:00+08:00',
+    ]);
     expect(r.code).toBe(0);
-    expect(jsonLines(r.stdout)[0]).toMatchObject({ decision: 'rejected', reasons: ['account_unknown'] });
+    expect(jsonLines(r.stdout)[0]).toMatchObject({
+      decision: 'rejected',
+      reasons: ['account_unknown'],
+    });
   });
 
   it('a policy file with a bad value, naming the field', async () => {
     const policy = join(dir, 'policy.json');
     writeFileSync(policy, JSON.stringify({ claim_window_working_days: 'seven' }));
-    const r = await runCli(['check', approved, '--records', join(examples, 'records'), '--policy', policy]);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--policy',
+      policy,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('claim_window_working_days');
   });
@@ -85,7 +121,14 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
   it('a policy file with an unknown time zone', async () => {
     const policy = join(dir, 'policy-tz.json');
     writeFileSync(policy, JSON.stringify({ timezone: 'Mars/Olympus' }));
-    const r = await runCli(['check', approved, '--records', join(examples, 'records'), '--policy', policy]);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--policy',
+      policy,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('timezone');
   });
@@ -93,19 +136,40 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
   it('a calendar file with a bad date, naming the field', async () => {
     const calendar = join(dir, 'calendar.json');
     writeFileSync(calendar, JSON.stringify({ holidays: ['2026-02-30'] }));
-    const r = await runCli(['check', approved, '--records', join(examples, 'records'), '--calendar', calendar]);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--calendar',
+      calendar,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('holidays[0]');
   });
 
   it('a missing policy file', async () => {
-    const r = await runCli(['check', approved, '--records', join(examples, 'records'), '--policy', join(dir, 'x.json')]);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--policy',
+      join(dir, 'x.json'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('x.json');
   });
 
   it('a received time that is not ISO 8601', async () => {
-    const r = await runCli(['check', approved, '--records', join(examples, 'records'), '--received', 'tomorrow']);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--received',
+      'tomorrow',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--received');
   });
@@ -129,16 +193,38 @@ describe('check prints one decision per input file, in input order, and exits 0'
     writeFileSync(junk, Buffer.from([0, 1, 2, 255, 254, 0, 10, 13, 0]));
     const empty = join(dir, 'empty.eml');
     writeFileSync(empty, '');
-    const r = await runCli(['check', junk, empty, approved, '--records', join(examples, 'records')]);
+    const r = await runCli([
+      'check',
+      junk,
+      empty,
+      approved,
+      '--records',
+      join(examples, 'records'),
+    ]);
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
     expect(lines.map((l) => l.file)).toEqual([junk, empty, approved]);
-    expect(lines[0]).toMatchObject({ type: 'unknown', decision: 'review', reasons: ['unclassified'] });
-    expect(lines[1]).toMatchObject({ type: 'unknown', decision: 'review', reasons: ['unclassified'] });
+    expect(lines[0]).toMatchObject({
+      type: 'unknown',
+      decision: 'review',
+      reasons: ['unclassified'],
+    });
+    expect(lines[1]).toMatchObject({
+      type: 'unknown',
+      decision: 'review',
+      reasons: ['unclassified'],
+    });
   });
 
   it('prints every contract field, in the contract order', async () => {
-    const r = await runCli(['check', approved, '--records', join(examples, 'records'), '--received', '2026-03-04T09:00:00+08:00']);
+    const r = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--received',
+      '2026-03-04T09:00:00+08:00',
+    ]);
     expect(Object.keys(jsonLines(r.stdout)[0]!)).toEqual([
       'file',
       'type',
@@ -161,10 +247,27 @@ describe('check prints one decision per input file, in input order, and exits 0'
   });
 
   it('reads a received time without an offset in the policy time zone', async () => {
-    const onTime = await runCli(['check', approved, '--records', join(examples, 'records'), '--received', '2026-03-11T23:59:59']);
+    const onTime = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--received',
+      '2026-03-11T23:59:59',
+    ]);
     expect(jsonLines(onTime.stdout)[0]).toMatchObject({ decision: 'approved' });
-    const late = await runCli(['check', approved, '--records', join(examples, 'records'), '--received', '2026-03-12T00:00:00']);
-    expect(jsonLines(late.stdout)[0]).toMatchObject({ decision: 'rejected', reasons: ['late_claim'] });
+    const late = await runCli([
+      'check',
+      approved,
+      '--records',
+      join(examples, 'records'),
+      '--received',
+      '2026-03-12T00:00:00',
+    ]);
+    expect(jsonLines(late.stdout)[0]).toMatchObject({
+      decision: 'rejected',
+      reasons: ['late_claim'],
+    });
   });
 
   it('warns on stderr when a date falls outside the default calendar’s years', async () => {
@@ -174,7 +277,14 @@ describe('check prints one decision per input file, in input order, and exits 0'
     writeFileSync(
       join(records, 'incidents.json'),
       JSON.stringify([
-        { id: 'OLD', start: '2019-03-04T10:00:00+08:00', end: '2019-03-04T10:30:00+08:00', cause: 'platform', scenario: 'unavailable', resources: ['ecs-s1'] },
+        {
+          id: 'OLD',
+          start: '2019-03-04T10:00:00+08:00',
+          end: '2019-03-04T10:30:00+08:00',
+          cause: 'platform',
+          scenario: 'unavailable',
+          resources: ['ecs-s1'],
+        },
       ]),
     );
     const eml = join(dir, 'old.eml');
@@ -182,7 +292,14 @@ describe('check prints one decision per input file, in input order, and exits 0'
       eml,
       'From: it@demo-shop.test\r\nSubject: Compensation - Account: demo-shop; Fault time: 2019-03-04 10:05; Occurrences: 1\r\n\r\nDown.\r\n',
     );
-    const r = await runCli(['check', eml, '--records', records, '--received', '2019-03-05T09:00:00+08:00']);
+    const r = await runCli([
+      'check',
+      eml,
+      '--records',
+      records,
+      '--received',
+      '2019-03-05T09:00:00+08:00',
+    ]);
     expect(r.code).toBe(0);
     expect(jsonLines(r.stdout)[0]).toMatchObject({ decision: 'approved' });
     expect(r.stderr).toContain('2019-03-04');

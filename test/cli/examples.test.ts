@@ -33,7 +33,18 @@ for (const set of SETS) {
       it(`decides every email received at ${received} as expected`, async () => {
         const files = group.map((c) => c.file);
         const result = await runCli(
-          ['check', ...files, '--records', 'records', '--policy', 'policy.json', '--calendar', 'calendar.json', '--received', received],
+          [
+            'check',
+            ...files,
+            '--records',
+            'records',
+            '--policy',
+            'policy.json',
+            '--calendar',
+            'calendar.json',
+            '--received',
+            received,
+          ],
           { cwd: set.dir },
         );
         expect(result.stderr).toBe('');

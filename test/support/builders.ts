@@ -8,7 +8,7 @@ import { type Calendar, parseCalendar } from '../../src/domain/calendar.ts';
 import type { AutoHeaders, ParsedEmail } from '../../src/domain/email.ts';
 import { parsePolicy } from '../../src/domain/policy.ts';
 import { RecordIndex } from '../../src/domain/record-index.ts';
-import { parseRecordFile, type Records, RECORD_FILES } from '../../src/domain/records.ts';
+import { parseRecordFile, RECORD_FILES, type Records } from '../../src/domain/records.ts';
 import { parseIsoInstant } from '../../src/domain/time.ts';
 
 export function emailOf(

@@ -1,7 +1,8 @@
 /** The working state of one assessment, shared by the per-type rules. */
-import type { Account } from '../records.ts';
+
 import type { Ratio } from '../money.ts';
 import type { Reason, ReasonCode } from '../reasons.ts';
+import type { Account } from '../records.ts';
 import type { AssessInput, Assessment, EngineContext, Source } from './types.ts';
 
 export interface Claim {

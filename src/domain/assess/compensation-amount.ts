@@ -27,7 +27,10 @@ export function compensationAmount(
   for (const { incident, resources } of payable) {
     for (const resource of resources) {
       let entry = byResource.get(resource.id);
-      if (!entry) byResource.set(resource.id, (entry = { resource, stretches: [] }));
+      if (!entry) {
+        entry = { resource, stretches: [] };
+        byResource.set(resource.id, entry);
+      }
       entry.stretches.push({
         from: incident.start,
         to: incident.end,
@@ -42,7 +45,10 @@ export function compensationAmount(
     const fee = ratioOf(decimal(resource.dailyFee));
     for (const piece of merge(stretches)) {
       const ms = BigInt(piece.to - piece.from);
-      total = addRatio(total, { num: fee.num * ms * BigInt(piece.multiplier), den: fee.den * BigInt(DAY_MS) });
+      total = addRatio(total, {
+        num: fee.num * ms * BigInt(piece.multiplier),
+        den: fee.den * BigInt(DAY_MS),
+      });
       lines.push({
         resource: resource.id,
         dailyFee: resource.dailyFee,
@@ -61,7 +67,9 @@ export function compensationAmount(
  * Cuts the stretches at every boundary and keeps, for each piece covered by any stretch,
  * the highest multiplier; adjacent pieces with the same multiplier are joined again.
  */
-export function merge(stretches: Stretch[]): { from: number; to: number; multiplier: number; incidents: string[] }[] {
+export function merge(
+  stretches: Stretch[],
+): { from: number; to: number; multiplier: number; incidents: string[] }[] {
   const cuts = [...new Set(stretches.flatMap((s) => [s.from, s.to]))].sort((x, y) => x - y);
   const pieces: { from: number; to: number; multiplier: number; incidents: string[] }[] = [];
   for (let i = 0; i + 1 < cuts.length; i++) {

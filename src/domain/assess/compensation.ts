@@ -17,7 +17,9 @@ export function assessCompensation(claim: Claim): Outcome {
   const out = outcome();
   const times = locate(claim.subject, claim.body, (t) => nonEmpty(extractFaultTimes(t, timeZone)));
   const count = locate(claim.subject, claim.body, findOccurrences);
-  a.faultTimes = (times?.value ?? []).map((t) => (t.kind === 'date' ? t.date : formatInstant(t.at, timeZone)));
+  a.faultTimes = (times?.value ?? []).map((t) =>
+    t.kind === 'date' ? t.date : formatInstant(t.at, timeZone),
+  );
   a.occurrencesClaimed = count?.value ?? null;
   if (times) a.details.sources.faultTimes = times.source;
   if (count) a.details.sources.occurrences = count.source;
@@ -27,7 +29,8 @@ export function assessCompensation(claim: Claim): Outcome {
   if (!count) out.missing.push('missing_occurrences');
   if (out.missing.length > 0 || !claim.account || !times || !count) return out;
   const sources = [a.details.sources.account, times.source, count.source];
-  if (sources.includes('body')) out.reasons.push({ code: 'fields_outside_subject', effect: 'review' });
+  if (sources.includes('body'))
+    out.reasons.push({ code: 'fields_outside_subject', effect: 'review' });
 
   const account = claim.account;
   const affected = ctx.index.affectedIncidents(account.id);
@@ -63,7 +66,11 @@ export function assessCompensation(claim: Claim): Outcome {
   }
   a.details.lastFault = last.incident.id;
   const lastDate = localDateOf(last.incident.start, timeZone);
-  const deadlineDate = nthWorkingDayAfter(ctx.calendar, lastDate, ctx.policy.claimWindowWorkingDays);
+  const deadlineDate = nthWorkingDayAfter(
+    ctx.calendar,
+    lastDate,
+    ctx.policy.claimWindowWorkingDays,
+  );
   const deadline = endOfLocalDate(deadlineDate, timeZone);
   a.deadline = formatInstant(deadline, timeZone);
   for (const date of [lastDate, deadlineDate]) {
@@ -73,7 +80,14 @@ export function assessCompensation(claim: Claim): Outcome {
   }
   if (claim.input.receivedAt > deadline) out.reasons.push({ code: 'late_claim', effect: 'reject' });
 
-  const set = claimedIncidents(claimed, last, affected, bestMatch, count.value, ctx.policy.lookbackDays);
+  const set = claimedIncidents(
+    claimed,
+    last,
+    affected,
+    bestMatch,
+    count.value,
+    ctx.policy.lookbackDays,
+  );
   a.details.matchedIncidents = set.map((s) => s.incident.id);
   if (set.length !== count.value) out.reasons.push({ code: 'count_mismatch', effect: 'review' });
 

@@ -13,15 +13,22 @@ const NEEDS_ACCOUNT = new Set(['compensation', 'refund', 'icp_reward']);
 
 export function decide(claim: Claim, out: Outcome): Assessment {
   const a = claim.result;
-  if (out.missing.length > 0) return close(a, 'needs_info', out.missing.map((code) => ({ code, effect: 'review' })));
+  if (out.missing.length > 0)
+    return close(
+      a,
+      'needs_info',
+      out.missing.map((code) => ({ code, effect: 'review' })),
+    );
   if (claim.accountId !== null && !claim.account && NEEDS_ACCOUNT.has(a.type)) {
     return close(a, 'rejected', [{ code: 'account_unknown', effect: 'reject' }]);
   }
   const reasons: Reason[] = [...out.reasons];
   const sender = claim.input.email.from;
-  const stranger = claim.account !== undefined && (sender === null || !claim.account.emails.includes(sender));
+  const stranger =
+    claim.account !== undefined && (sender === null || !claim.account.emails.includes(sender));
   if (stranger) reasons.push({ code: 'sender_not_account_contact', effect: 'review' });
-  if (claim.input.senderAuthenticated === false) reasons.push({ code: 'sender_unauthenticated', effect: 'review' });
+  if (claim.input.senderAuthenticated === false)
+    reasons.push({ code: 'sender_unauthenticated', effect: 'review' });
 
   const decision = stranger
     ? 'review'
@@ -33,7 +40,10 @@ export function decide(claim: Claim, out: Outcome): Assessment {
   close(a, decision, reasons);
   if ((decision === 'approved' || decision === 'review') && out.amount && claim.account) {
     const currency = claim.account.currency;
-    a.amount = formatMinor(roundHalfUp(out.amount, minorDigitsOf(currency)), minorDigitsOf(currency));
+    a.amount = formatMinor(
+      roundHalfUp(out.amount, minorDigitsOf(currency)),
+      minorDigitsOf(currency),
+    );
     a.currency = currency;
   }
   if (decision === 'rejected') {
@@ -48,8 +58,9 @@ function close(a: Assessment, decision: Assessment['decision'], reasons: Reason[
   a.reasons = reasonCodes(reasons);
   for (const r of reasons) {
     if (r.subject === undefined) continue;
-    const list = (a.details.perItem[r.subject] ??= []);
+    const list = a.details.perItem[r.subject] ?? [];
     if (!list.includes(r.code)) list.push(r.code);
+    a.details.perItem[r.subject] = list;
   }
   if (decision === 'needs_info' || decision === 'rejected') {
     a.amount = null;

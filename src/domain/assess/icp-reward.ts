@@ -34,12 +34,17 @@ export function assessIcpReward(claim: Claim): Outcome {
     // Not approved within the days allowed counts as abandoned; a pending filing is
     // abandoned once that many days have passed by the time the claim arrives.
     const settledAt = approved ? filing.approvedAt! : claim.input.receivedAt;
-    if (filing.status !== 'rejected' && settledAt - filing.submittedAt > policy.icpAbandonDays * DAY_MS) {
+    if (
+      filing.status !== 'rejected' &&
+      settledAt - filing.submittedAt > policy.icpAbandonDays * DAY_MS
+    ) {
       reject('filing_abandoned');
     }
   }
 
-  if (compareRatio(ratioOf(decimal(account.accumulatedRecharge)), ratioOf(policy.icpMinRecharge)) <= 0) {
+  if (
+    compareRatio(ratioOf(decimal(account.accumulatedRecharge)), ratioOf(policy.icpMinRecharge)) <= 0
+  ) {
     reject('recharge_below_minimum');
   }
   if (account.icpRewarded) reject('reward_already_granted');

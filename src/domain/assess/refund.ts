@@ -27,7 +27,8 @@ export function assessRefund(claim: Claim): Outcome {
   const account = claim.account;
   const { policy } = ctx;
 
-  if (requested.length > policy.refundMaxOrders) out.reasons.push({ code: 'too_many_orders', effect: 'reject' });
+  if (requested.length > policy.refundMaxOrders)
+    out.reasons.push({ code: 'too_many_orders', effect: 'reject' });
   if (ctx.index.refundRequestsOf(account.id).length >= policy.refundMaxRequests) {
     out.reasons.push({ code: 'refund_limit_reached', effect: 'reject' });
   }
@@ -43,7 +44,8 @@ export function assessRefund(claim: Claim): Outcome {
     else {
       if (order.account !== account.id) problems.push('order_not_owned');
       if (!REFUNDABLE.has(order.billing)) problems.push('not_refundable_billing');
-      if (order.status === 'refunded' || ctx.index.wasRefundRequested(order.id)) problems.push('already_refunded');
+      if (order.status === 'refunded' || ctx.index.wasRefundRequested(order.id))
+        problems.push('already_refunded');
       if (claim.input.receivedAt > order.purchasedAt + policy.refundWindowHours * HOUR_MS) {
         problems.push('refund_window_expired');
       }
@@ -54,8 +56,10 @@ export function assessRefund(claim: Claim): Outcome {
     }
     eligible.push(order.id);
     total = addRatio(total, ratioOf(decimal(order.amount)));
-    const deduction = order.icpReward && !order.icpReward.recoverable ? order.icpReward.amount : '0';
-    if (order.icpReward && !order.icpReward.recoverable) deducted = addRatio(deducted, ratioOf(decimal(deduction)));
+    const deduction =
+      order.icpReward && !order.icpReward.recoverable ? order.icpReward.amount : '0';
+    if (order.icpReward && !order.icpReward.recoverable)
+      deducted = addRatio(deducted, ratioOf(decimal(deduction)));
     a.details.refund.push({ order: order.id, amount: order.amount, deduction });
   }
   // Per-order problems need a person when some orders are fine, and reject when none is.

@@ -2,7 +2,13 @@
  * Claim type by keywords, English and Chinese: the subject first, then the body; within
  * each, the first type in priority order whose keywords appear.
  */
-export type ClaimType = 'compensation' | 'refund' | 'icp_reward' | 'complaint' | 'inquiry' | 'unknown';
+export type ClaimType =
+  | 'compensation'
+  | 'refund'
+  | 'icp_reward'
+  | 'complaint'
+  | 'inquiry'
+  | 'unknown';
 
 interface Rule {
   type: Exclude<ClaimType, 'unknown'>;
@@ -18,10 +24,14 @@ const any =
 const RULES: Rule[] = [
   {
     type: 'icp_reward',
-    test: (s) => (/\bicp\b/.test(s) && /reward/.test(s)) || (s.includes('备案') && s.includes('奖励')),
+    test: (s) =>
+      (/\bicp\b/.test(s) && /reward/.test(s)) || (s.includes('备案') && s.includes('奖励')),
   },
   { type: 'refund', test: any(/refund/, /退款|退订/) },
-  { type: 'compensation', test: any(/compensat(?:ion|e)/, /\b(?:sla|service) credit/, /赔偿|补偿|赔付/) },
+  {
+    type: 'compensation',
+    test: any(/compensat(?:ion|e)/, /\b(?:sla|service) credit/, /赔偿|补偿|赔付/),
+  },
   { type: 'complaint', test: any(/complain/, /投诉/) },
   { type: 'inquiry', test: any(/question/, /consult/, /how to/, /咨询|请问/) },
 ];

@@ -5,7 +5,18 @@
  */
 
 const CHINESE_DIGITS: Record<string, number> = {
-  零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
 };
 
 /** 一…九十九 ('十' = 10, '十二' = 12, '二十' = 20, '二十三' = 23); undefined otherwise. */
@@ -21,11 +32,16 @@ export function chineseNumber(text: string): number | undefined {
 const NUM = '(\\d{1,4}|[一二两三四五六七八九十]{1,3})';
 const WORDS: Record<string, number> = { once: 1, twice: 2, thrice: 3 };
 /** Words after "N times" that make N a compensation multiplier, not a count. */
-const MULTIPLIER_CONTEXT = /^\s*(?:the\s+|of\s+)?(?:fault\s+)?(?:compensat|refund|credit|duration|赔|补偿)/i;
+const MULTIPLIER_CONTEXT =
+  /^\s*(?:the\s+|of\s+)?(?:fault\s+)?(?:compensat|refund|credit|duration|赔|补偿)/i;
 
 const PATTERNS: RegExp[] = [
-  new RegExp(`(?<![A-Za-z])(?:occurrences?|count|times|number of (?:occurrences|faults|times)|次数)\\s*[:：=]?\\s*${NUM}`, 'gi'),
-  new RegExp(`(?<![\\w.])(\\d{1,4})\\s*(?:times|occurrences?)\\b`, 'gi'),
+  new RegExp(
+    `(?<![A-Za-z])(?:occurrences?|count|times|number of (?:occurrences|faults|times)|次数)\\s*[:：=]?\\s*${NUM}`,
+    'gi',
+  ),
+  // Not the tail of a time or date ("14:05 Occurrences: 1", "2026-03-02 times: 1").
+  /(?<![\w.:：/-])(\d{1,4})\s*(?:times|occurrences?)\b/gi,
   /(?<![\w-])(once|twice|thrice)\b/gi,
   /(?<![\w.])[x×]\s?(\d{1,4})\b/gi,
   new RegExp(`(?<!第)(?:共|总共|一共)?\\s*${NUM}\\s*次(?!数)`, 'g'),

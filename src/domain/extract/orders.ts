@@ -5,8 +5,10 @@
  */
 import type { RecordIndex } from '../record-index.ts';
 
+// A label word ("id", "no", "number") must end where the id begins: in "order No2026001"
+// the id is "No2026001", not "2026001".
 const LABEL =
-  /(?<![A-Za-z])(?:orders?(?:\s*(?:ids?|nos?\.?|numbers?|#))?|订单(?:号|编号)?)\s*[:：#=]?\s*/gi;
+  /(?<![A-Za-z])(?:orders?(?:\s*(?:(?:ids?|nos?|numbers?)(?![A-Za-z0-9_-])\.?|#))?|订单(?:号|编号)?)\s*[:：#=]?\s*/gi;
 const SEPARATOR = /^\s*(?:[,，;；、/]|and|&|和)?\s*/i;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*/;
 
