@@ -1,0 +1,187 @@
+/**
+ * Raw message bytes to a ParsedEmail. Uses mailparser's streaming MailParser with every
+ * costly convenience off; attachments are hashed and counted as they stream past and never
+ * held. parseEmail never throws and never hangs: a parser error, a throw or a stall falls
+ * back to a bounded reading of the raw bytes (fallback-parse.ts) with parseError set.
+ */
+import { createHash } from 'node:crypto';
+import { type AttachmentStream, type HeaderLines, MailParser, type MessageText } from 'mailparser';
+import type { AttachmentInfo, ParsedEmail } from '../domain/email.ts';
+import { emptyEmail, fallbackParse } from './fallback-parse.ts';
+import { buildHeaderFields, cleanLine, type RawHeader } from './header-fields.ts';
+import { htmlToText } from './html-to-text.ts';
+import { MAX_HTML_CHARS, MAX_TEXT_CHARS, PARSE_TIMEOUT_MS, truncate } from './limits.ts';
+
+const PARSER_OPTIONS = {
+  skipTextToHtml: true, // no linkify over huge text bodies
+  skipHtmlToText: true, // html-to-text is recursive; we convert HTML ourselves
+  skipImageLinks: true,
+  skipTextLinks: true,
+  checksumAlgo: false as const, // we hash attachments with SHA-256 ourselves
+};
+
+/** Raw input is fed to the parser in slices of this size, honouring backpressure. */
+const WRITE_CHUNK = 64 * 1024;
+
+interface ParserResult {
+  headerLines: HeaderLines;
+  text: MessageText | null;
+  attachments: AttachmentInfo[];
+}
+
+type Outcome = { ok: true; result: ParserResult } | { ok: false; error: string };
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+/** Header lines from mailparser (`Name: value` as binary strings) as UTF-8 key/value pairs. */
+function rawHeaders(lines: HeaderLines): RawHeader[] {
+  return lines.map(({ key, line }) => {
+    const decoded = Buffer.from(line, 'latin1').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return { key: key.toLowerCase(), value: colon < 0 ? '' : decoded.slice(colon + 1) };
+  });
+}
+
+function runMailParser(raw: Buffer): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    const parser = new MailParser(PARSER_OPTIONS);
+    const attachments: AttachmentInfo[] = [];
+    let headerLines: HeaderLines = [];
+    let text: MessageText | null = null;
+    let settled = false;
+    let ended = false;
+    let pending = 0;
+
+    const settle = (outcome: Outcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settle({ ok: false, error: errorMessage(err) });
+      try {
+        parser.destroy();
+      } catch {
+        // already torn down
+      }
+    };
+    const maybeDone = (): void => {
+      if (ended && pending === 0) settle({ ok: true, result: { headerLines, text, attachments } });
+    };
+    const timer = setTimeout(
+      () => fail(new Error(`mail parser did not finish within ${PARSE_TIMEOUT_MS} ms`)),
+      PARSE_TIMEOUT_MS,
+    );
+
+    const consume = (attachment: AttachmentStream): void => {
+      const info: AttachmentInfo = {
+        filename: attachment.filename ? truncate(cleanLine(attachment.filename), 1000) : null,
+        contentType: (attachment.contentType || 'application/octet-stream').toLowerCase(),
+        size: 0,
+        sha256: '',
+      };
+      attachments.push(info);
+      pending++;
+      const hash = createHash('sha256');
+      let finished = false;
+      const finish = (err?: unknown): void => {
+        if (finished) return;
+        finished = true;
+        pending--;
+        info.sha256 = hash.digest('hex');
+        attachment.release?.();
+        if (err !== undefined) fail(err);
+        else maybeDone();
+      };
+      attachment.content.on('data', (chunk: Buffer) => {
+        info.size += chunk.length;
+        hash.update(chunk);
+      });
+      attachment.content.once('end', () => finish());
+      attachment.content.on('error', (err: unknown) =>
+        finish(err ?? new Error('attachment error')),
+      );
+    };
+
+    // Listeners stay attached after settling, so a late 'error' is never unhandled.
+    parser.on('error', fail);
+    parser.on('headerLines', (lines: HeaderLines) => {
+      headerLines = lines;
+    });
+    parser.on('data', (data: AttachmentStream | MessageText) => {
+      try {
+        if (data.type === 'attachment') consume(data);
+        else text = data;
+      } catch (err) {
+        fail(err);
+      }
+    });
+    parser.on('end', () => {
+      ended = true;
+      maybeDone();
+    });
+
+    let offset = 0;
+    const pump = (): void => {
+      try {
+        while (!settled && offset < raw.length) {
+          const chunk = raw.subarray(offset, offset + WRITE_CHUNK);
+          offset += chunk.length;
+          if (!parser.write(chunk)) {
+            parser.once('drain', pump);
+            return;
+          }
+        }
+        if (!settled) parser.end();
+      } catch (err) {
+        fail(err);
+      }
+    };
+    pump();
+  });
+}
+
+function fromParser({ headerLines, text, attachments }: ParserResult): ParsedEmail {
+  const fields = buildHeaderFields(rawHeaders(headerLines));
+  const html = text?.html ? truncate(text.html, MAX_HTML_CHARS) : null;
+  const plain = text?.text ?? '';
+  const body = plain.trim() === '' && html !== null ? htmlToText(html) : plain;
+  return {
+    ...fields,
+    text: truncate(body, MAX_TEXT_CHARS),
+    html,
+    attachments,
+    parseError: null,
+  };
+}
+
+function safeFallback(raw: Buffer, error: string | null): ParsedEmail {
+  try {
+    return fallbackParse(raw, error);
+  } catch (err) {
+    return emptyEmail(error ?? errorMessage(err));
+  }
+}
+
+/** Parses raw RFC 5322 bytes. Never throws; see parseError for a rejected message. */
+export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
+  let input: Buffer;
+  try {
+    input = Buffer.isBuffer(raw) ? raw : Buffer.from(raw ?? []);
+  } catch {
+    return emptyEmail(null);
+  }
+  if (input.length === 0) return emptyEmail(null);
+  try {
+    const outcome = await runMailParser(input);
+    if (outcome.ok) return fromParser(outcome.result);
+    return safeFallback(input, outcome.error);
+  } catch (err) {
+    return safeFallback(input, errorMessage(err));
+  }
+}
