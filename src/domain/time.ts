@@ -47,28 +47,54 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The wall-clock reading of instant `at` in `timeZone`. */
-export function toLocal(at: number, timeZone: string): LocalDateTime {
+/**
+ * Offsets change only at transitions, and every transition the tz database knows falls
+ * on a quarter hour; so one Intl look-up per zone and quarter hour is enough. Intl is by
+ * far the slowest step of the engine without this cache.
+ */
+const QUARTER_HOUR = 15 * MINUTE;
+const offsetCache = new Map<string, number>();
+const OFFSET_CACHE_LIMIT = 100_000;
+
+function intlOffsetMinutes(at: number, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(at));
   const get = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const ms = ((at % 1000) + 1000) % 1000;
-  return {
-    year: get('year'),
-    month: get('month'),
-    day: get('day'),
-    hour: get('hour'),
-    minute: get('minute'),
-    second: get('second'),
-    millisecond: ms,
-  };
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
+  return Math.round((asUtc - (at - (((at % 1000) + 1000) % 1000))) / MINUTE);
 }
 
 /** Offset of `timeZone` from UTC at instant `at`, in minutes (Asia/Shanghai: 480). */
 export function offsetMinutes(at: number, timeZone: string): number {
-  const l = toLocal(at, timeZone);
-  const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second, l.millisecond);
-  return Math.round((asUtc - at) / MINUTE);
+  const key = `${timeZone} ${Math.floor(at / QUARTER_HOUR)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = intlOffsetMinutes(Math.floor(at / QUARTER_HOUR) * QUARTER_HOUR, timeZone);
+    if (offsetCache.size >= OFFSET_CACHE_LIMIT) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+/** The wall-clock reading of instant `at` in `timeZone`. */
+export function toLocal(at: number, timeZone: string): LocalDateTime {
+  const d = new Date(at + offsetMinutes(at, timeZone) * MINUTE);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    millisecond: d.getUTCMilliseconds(),
+  };
 }
 
 /**
