@@ -42,7 +42,8 @@ async function baseline(): Promise<void> {
 
 // Warm up each path before timing it, so JIT compilation is not measured; the engine
 // runs first so its peak RSS is not inflated by the baseline's garbage.
-for (const raw of pool.slice(0, 500)) assess({ email: await parseEmail(raw), receivedAt: received }, ctx);
+for (const raw of pool.slice(0, 500))
+  assess({ email: await parseEmail(raw), receivedAt: received }, ctx);
 
 const rssBefore = process.resourceUsage().maxRSS;
 let t = performance.now();

@@ -4,8 +4,14 @@
  */
 import type { RecordIndex } from '../record-index.ts';
 
+// A word after the label ("account id", "account no.") belongs to the label only when
+// the id does not run on from it: "account nova-77" is the account "nova-77".
 const LABELLED =
-  /(?<![A-Za-z])(?:account\s*(?:id|no\.?|number)?|acct|账号|帐号|账户|帐户)(?:\s*(?:id|ID|名))?(\s*[:：=]\s*|\s*)([A-Za-z0-9][A-Za-z0-9._@-]*)/gi;
+  /(?<![A-Za-z])(?:account|acct|账号|帐号|账户|帐户)(?:\s*(?:id|no\.|no|number|名)(?![A-Za-z0-9_-]))?(\s*[:：=]\s*|\s*)([A-Za-z0-9][A-Za-z0-9._@-]*)/gi;
+
+/** Dates, times and bare small numbers follow "account" in prose; they are not ids. */
+const DATE_MARK = /[年月日时点]/;
+const NOT_AN_ID = /^(?:\d{4}[-/.年]\d{1,2}|\d{1,2}:\d{2}|\d{1,3}$)/;
 
 export interface FoundAccount {
   /** As in the records when known, else as written. */
@@ -22,8 +28,11 @@ export function findAccount(text: string, index: RecordIndex): FoundAccount | nu
   let unknown: string | null = null;
   for (const m of text.matchAll(LABELLED)) {
     const id = (m[2] ?? '').replace(/[._-]+$/, '');
-    if (id === '') continue;
-    const account = index.account(id);
+    const next = text.charAt((m.index ?? 0) + m[0].length);
+    if (id === '' || NOT_AN_ID.test(id) || DATE_MARK.test(next)) continue;
+    // "account iddemo-shop": a label word glued to a known id.
+    const glued = /^(?:id|no|number)(.+)$/i.exec(id)?.[1];
+    const account = index.account(id) ?? (glued ? index.account(glued) : undefined);
     if (account) return { id: account.id, known: true };
     const separated = /[:：=]/.test(m[1] ?? '');
     if (unknown === null && (separated || /[\d._@-]/.test(id))) unknown = id;
