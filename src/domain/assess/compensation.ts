@@ -5,6 +5,7 @@
 import { isOutsideCoverage, nthWorkingDayAfter } from '../calendar.ts';
 import { type ClaimedTime, extractFaultTimes } from '../extract/fault-times.ts';
 import { findOccurrences } from '../extract/occurrences.ts';
+import { minorDigitsOf, pow10, roundHalfUp } from '../money.ts';
 import type { AffectedIncident } from '../record-index.ts';
 import { DAY_MS, endOfLocalDate, formatInstant, localDateOf, startOfLocalDate } from '../time.ts';
 import { type Claim, locate, type Outcome, outcome } from './claim.ts';
@@ -109,8 +110,10 @@ export function assessCompensation(claim: Claim): Outcome {
   const { total, lines } = compensationAmount(payable, ctx.policy.multipliers, timeZone);
   a.details.compensation = lines;
   out.amount = total;
+  // The limit applies to the amount as paid: the total rounded once to the minor unit.
   const limit = ctx.policy.reviewAbove;
-  if (total.num * 10n ** BigInt(limit.scale) > limit.units * total.den) {
+  const digits = minorDigitsOf(account.currency);
+  if (roundHalfUp(total, digits) * pow10(limit.scale) > limit.units * pow10(digits)) {
     out.reasons.push({ code: 'amount_over_review_limit', effect: 'review' });
   }
   return out;

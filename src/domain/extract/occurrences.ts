@@ -33,7 +33,7 @@ const NUM = '(\\d{1,4}|[一二两三四五六七八九十]{1,3})';
 const WORDS: Record<string, number> = { once: 1, twice: 2, thrice: 3 };
 /** Words after "N times" that make N a compensation multiplier, not a count. */
 const MULTIPLIER_CONTEXT =
-  /^\s*(?:the\s+|of\s+)?(?:fault\s+)?(?:compensat|refund|credit|duration|赔|补偿)/i;
+  /^\s*(?:the\s+|of\s+)?(?:(?:fault|sla|service)\s+){0,2}(?:compensat|refund|credit|duration|赔|补偿)/i;
 
 const PATTERNS: RegExp[] = [
   new RegExp(
