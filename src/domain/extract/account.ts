@@ -20,9 +20,9 @@ export interface FoundAccount {
 }
 
 /**
- * Looks in one text. A labelled id the records know wins; then an unlabelled known id;
- * then a labelled unknown id, provided it looks like an id (a separator after the label,
- * or a digit or punctuation in it), so "my account was down" does not yield "was".
+ * Looks in one text. A labelled id the records know wins; then a labelled unknown id,
+ * provided it looks like an id (a separator after the label, or a digit or punctuation in
+ * it), so "my account was down" does not yield "was"; then an unlabelled known id.
  */
 export function findAccount(text: string, index: RecordIndex): FoundAccount | null {
   let unknown: string | null = null;
@@ -37,7 +37,8 @@ export function findAccount(text: string, index: RecordIndex): FoundAccount | nu
     const separated = /[:：=]/.test(m[1] ?? '');
     if (unknown === null && (separated || /[\d._@-]/.test(id))) unknown = id;
   }
+  // A labelled id wins over an unlabelled token, even when the records do not know it.
+  if (unknown !== null) return { id: unknown, known: false };
   const bare = index.knownAccountIn(text);
-  if (bare) return { id: bare.id, known: true };
-  return unknown === null ? null : { id: unknown, known: false };
+  return bare ? { id: bare.id, known: true } : null;
 }

@@ -32,30 +32,50 @@ export function chineseNumber(text: string): number | undefined {
 const NUM = '(\\d{1,4}|[一二两三四五六七八九十]{1,3})';
 const WORDS: Record<string, number> = { once: 1, twice: 2, thrice: 3 };
 /** Words after "N times" that make N a compensation multiplier, not a count. */
-const MULTIPLIER_CONTEXT =
-  /^\s*(?:the\s+|of\s+)?(?:(?:fault|sla|service)\s+){0,2}(?:compensat|refund|credit|duration|赔|补偿)/i;
+const MULTIPLIER_AFTER =
+  /^\s*(?:the\s+|of\s+)?(?:(?:fault|sla|service|daily|monthly)\s+){0,2}(?:compensat|refund|credit|duration|fee|赔|补偿)/i;
+/** Words before "N times" that do the same: "compensation of 100 times". */
+const MULTIPLIER_BEFORE = /(?:compensat\w*|credit|赔偿|补偿)\s*(?:of|by|at|is|=)?\s*$/i;
 
-const PATTERNS: RegExp[] = [
-  new RegExp(
-    `(?<![A-Za-z])(?:occurrences?|count|times|number of (?:occurrences|faults|times)|次数)\\s*[:：=]?\\s*${NUM}`,
-    'gi',
-  ),
+interface Pattern {
+  re: RegExp;
+  /** English "N times" forms can be a multiplier; Chinese "N次" never is (that is "N倍"). */
+  multiplier: boolean;
+}
+
+const PATTERNS: Pattern[] = [
+  {
+    re: new RegExp(
+      `(?<![A-Za-z])(?:occurrences?|count|times|number of (?:occurrences|faults|times)|次数)\\s*[:：=]?\\s*${NUM}`,
+      'gi',
+    ),
+    multiplier: true,
+  },
   // Not the tail of a time or date ("14:05 Occurrences: 1", "2026-03-02 times: 1").
-  /(?<![\w.:：/-])(\d{1,4})\s*(?:times|occurrences?)\b/gi,
-  /(?<![\w-])(once|twice|thrice)\b/gi,
-  /(?<![\w.])[x×]\s?(\d{1,4})\b/gi,
-  new RegExp(`(?<!第)(?:共|总共|一共)?\\s*${NUM}\\s*次(?!数)`, 'g'),
+  { re: /(?<![\w.:：/-])(\d{1,4})\s*(?:times?|occurrences?)\b/gi, multiplier: true },
+  {
+    re: /(?<![\w-])(?<!\bat\s)(once|twice|thrice)\b(?!\s+(?:again|more|upon|and for all))/gi,
+    multiplier: false,
+  },
+  { re: /(?<![\w.])[x×]\s?(\d{1,4})\b/gi, multiplier: true },
+  { re: new RegExp(`(?<!第)(?:共|总共|一共)?\\s*${NUM}\\s*次(?!数)`, 'g'), multiplier: false },
 ];
 
 /** The first count written in `text`, or null. */
 export function findOccurrences(text: string): number | null {
   let best: { at: number; value: number } | null = null;
-  for (const pattern of PATTERNS) {
-    for (const m of text.matchAll(pattern)) {
+  for (const { re, multiplier } of PATTERNS) {
+    for (const m of text.matchAll(re)) {
       const at = m.index ?? 0;
       if (best && at >= best.at) break;
       const end = at + m[0].length;
-      if (MULTIPLIER_CONTEXT.test(text.slice(end, end + 40))) continue;
+      if (
+        multiplier &&
+        (MULTIPLIER_AFTER.test(text.slice(end, end + 40)) ||
+          MULTIPLIER_BEFORE.test(text.slice(Math.max(0, at - 30), at)))
+      ) {
+        continue;
+      }
       const raw = (m[1] ?? '').toLowerCase();
       const value = WORDS[raw] ?? chineseNumber(raw);
       if (value === undefined || value < 1 || value > 1000) continue;

@@ -271,11 +271,12 @@ describe('the account', () => {
     expect(findAccount('账号 ghost77', index)).toEqual({ id: 'ghost77', known: false });
   });
 
-  it('prefers a known id to an unknown labelled one', () => {
+  it('takes the labelled id even when unknown; a bare known token counts only without a label', () => {
     expect(findAccount('account: ghost-77 (we also use demo-shop)', index)).toEqual({
-      id: 'demo-shop',
-      known: true,
+      id: 'ghost-77',
+      known: false,
     });
+    expect(findAccount('we use demo-shop', index)).toEqual({ id: 'demo-shop', known: true });
   });
 
   it('does not read “my account was down” as an account', () => {
