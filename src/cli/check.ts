@@ -5,8 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { assess } from '../domain/assess/engine.ts';
-import type { Assessment } from '../domain/assess/types.ts';
+import { assess, blankAssessment } from '../domain/assess/engine.ts';
+import type { Assessment, EngineContext } from '../domain/assess/types.ts';
 import type { Calendar } from '../domain/calendar.ts';
 import { CHINA_MAINLAND_CALENDAR } from '../domain/calendars/china-mainland.ts';
 import { InvalidInputError } from '../domain/errors.ts';
@@ -33,9 +33,18 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   const { files, ctx, receivedAt } = setup;
   const warned = new Set<string>();
   for (const file of files) {
-    const raw = await readFile(file);
-    const email = await parseEmail(raw);
-    const assessment = assess({ email, receivedAt }, ctx);
+    let raw: Buffer;
+    try {
+      raw = await readFile(file);
+    } catch (error) {
+      io.stderr(
+        `claim-intake check: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
+      );
+      return 2;
+    }
+    const assessment = await assessSafely(raw, receivedAt, ctx, (message) =>
+      io.stderr(`claim-intake check: ${file}: ${message}`),
+    );
     for (const w of assessment.warnings) {
       if (!warned.has(w)) io.stderr(`claim-intake check: warning: ${w}`);
       warned.add(w);
@@ -43,6 +52,27 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     io.stdout(JSON.stringify(toCheckLine(file, assessment)));
   }
   return 0;
+}
+
+/**
+ * The engine is total by design; should a defect still make it throw, the email gets a
+ * decision an agent will see (review, unclassified) and the error goes to stderr, so one
+ * bad email never costs the others their answers.
+ */
+async function assessSafely(
+  raw: Buffer,
+  receivedAt: number,
+  ctx: EngineContext,
+  report: (message: string) => void,
+): Promise<Assessment> {
+  try {
+    return assess({ email: await parseEmail(raw), receivedAt }, ctx);
+  } catch (error) {
+    report(`internal error, sent to review: ${(error as Error).stack ?? error}`);
+    const fallback = blankAssessment(ctx.policy.timezone, String(error));
+    fallback.reasons = ['unclassified'];
+    return fallback;
+  }
 }
 
 async function prepare(argv: string[]) {
