@@ -37,6 +37,8 @@ export const REASON_CODES = [
   'filing_abandoned',
   'recharge_below_minimum',
   'reward_already_granted',
+  'message_too_large',
+  'message_unparseable',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -158,5 +160,13 @@ export const REASON_TEXT: Record<ReasonCode, { en: string; zh: string }> = {
   reward_already_granted: {
     en: 'The account has already received the ICP reward.',
     zh: '该账号已领取过备案奖励。',
+  },
+  message_too_large: {
+    en: 'The message is larger than the service accepts; it was kept in quarantine for an agent.',
+    zh: '邮件超过系统可接收的大小，已隔离保存，由客服专员处理。',
+  },
+  message_unparseable: {
+    en: 'The message could not be read as an email; it was kept in quarantine for an agent.',
+    zh: '无法解析该邮件，已隔离保存，由客服专员处理。',
   },
 };

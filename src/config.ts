@@ -1,0 +1,209 @@
+/**
+ * Environment → one validated, frozen Config, read once at start-up. A missing or
+ * malformed setting throws a ConfigError whose message is one line naming it.
+ * A `.env` file in the working directory is read when present (real environment wins).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ClaimIntakeError } from './domain/errors.ts';
+
+export class ConfigError extends ClaimIntakeError {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super('invalid_setting', `${setting}: ${problem}`);
+  }
+}
+
+export interface ImapMailbox {
+  kind: 'imap';
+  /** The URL without its password: the mailbox's name in logs, locks and the database. */
+  name: string;
+  secure: boolean;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** The folder claims arrive in. @defaultValue 'INBOX' */
+  folder: string;
+}
+
+export interface MaildirMailbox {
+  kind: 'maildir';
+  name: string;
+  path: string;
+}
+
+export type MailboxConfig = ImapMailbox | MaildirMailbox;
+
+export interface Config {
+  /** IMAP_URL (comma-separated for several mailboxes); without it, the Maildir at MAILDIR_PATH. */
+  mailboxes: MailboxConfig[];
+  /** @defaultValue 'Processed' */
+  processedFolder: string;
+  /** @defaultValue 'Quarantine' */
+  quarantineFolder: string;
+  /** @defaultValue 'redis://127.0.0.1:6379' */
+  redisUrl: string;
+  /** Key prefix of every Redis key (queues, locks). @defaultValue 'claim-intake' */
+  redisPrefix: string;
+  /** @defaultValue 'postgres://localhost/claim_intake' */
+  databaseUrl: string;
+  httpHost: string;
+  httpPort: number;
+  policyFile: string | undefined;
+  calendarFile: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  replyLimitPerSender: number;
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
+  intake: {
+    /** Messages larger than this go to quarantine unread. @defaultValue 25 MiB */
+    maxMessageBytes: number;
+    /** Polling interval where IDLE is missing, and the longest IDLE wait. @defaultValue 30000 */
+    pollIntervalMs: number;
+    /** How often a full reconcile runs. @defaultValue 300000 */
+    reconcileIntervalMs: number;
+    /** Messages stored per transaction. @defaultValue 200 */
+    batchSize: number;
+    /** Lifetime of the per-mailbox poller lock; a standby takes over within it. @defaultValue 15000 */
+    lockTtlMs: number;
+  };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads `.env` (KEY=VALUE lines, # comments, optional quotes) into a plain object. */
+export function readDotEnv(file = resolve('.env')): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m || line.trim().startsWith('#')) continue;
+    out[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...process.env }): Config {
+  const str = (name: string, fallback?: string): string | undefined => {
+    const v = env[name];
+    if (v === undefined || v.trim() === '') return fallback;
+    return v.trim();
+  };
+  const int = (
+    name: string,
+    fallback: number,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number => {
+    const v = str(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${v}"`);
+    }
+    return Number(v);
+  };
+  const url = (
+    name: string,
+    fallback: string | undefined,
+    protocols: string[],
+  ): string | undefined => {
+    const v = str(name, fallback);
+    if (v === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(v);
+    } catch {
+      throw new ConfigError(name, 'is not a URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    }
+    return v;
+  };
+  const logLevel = str('LOG_LEVEL', 'info')!;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const httpPort = int('HTTP_PORT', 8080, 1, 65535);
+  const imap = str('IMAP_URL');
+  const mailboxes: MailboxConfig[] = imap
+    ? imap
+        .split(/[,\s]+/)
+        .filter(Boolean)
+        .map(parseImapUrl)
+    : [maildir(str('MAILDIR_PATH', 'var/mailbox')!)];
+  const names = new Set(mailboxes.map((m) => m.name));
+  if (names.size !== mailboxes.length)
+    throw new ConfigError('IMAP_URL', 'names the same mailbox twice');
+  const mailFrom = str('MAIL_FROM');
+  if (mailFrom !== undefined && !/^[^\s@<>]+@[^\s@<>]+$/.test(mailFrom)) {
+    throw new ConfigError('MAIL_FROM', 'must be an email address');
+  }
+  const folder = (name: string, fallback: string): string => {
+    const v = str(name, fallback)!;
+    if (/[\r\n*%]/.test(v)) throw new ConfigError(name, 'is not a valid folder name');
+    return v;
+  };
+  return Object.freeze({
+    mailboxes,
+    processedFolder: folder('IMAP_PROCESSED_FOLDER', 'Processed'),
+    quarantineFolder: folder('IMAP_QUARANTINE_FOLDER', 'Quarantine'),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
+    redisPrefix: str('REDIS_PREFIX', 'claim-intake')!,
+    databaseUrl: url('DATABASE_URL', 'postgres://localhost/claim_intake', [
+      'postgres:',
+      'postgresql:',
+    ])!,
+    httpHost: str('HTTP_HOST', '127.0.0.1')!,
+    httpPort,
+    policyFile: str('POLICY_FILE'),
+    calendarFile: str('CALENDAR_FILE'),
+    logLevel: logLevel as Config['logLevel'],
+    replyLimitPerSender: int('REPLY_LIMIT_PER_SENDER', 5, 0),
+    smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),
+    mailFrom,
+    intake: Object.freeze({
+      maxMessageBytes: int('MAX_MESSAGE_BYTES', 25 * 2 ** 20, 1024),
+      pollIntervalMs: int('IMAP_POLL_INTERVAL_MS', 30_000, 100),
+      reconcileIntervalMs: int('IMAP_RECONCILE_INTERVAL_MS', 300_000, 1000),
+      batchSize: int('INTAKE_BATCH_SIZE', 200, 1, 10_000),
+      lockTtlMs: int('POLLER_LOCK_TTL_MS', 15_000, 1000),
+    }),
+  });
+}
+
+function parseImapUrl(text: string): ImapMailbox {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new ConfigError('IMAP_URL', `"${text.replace(/:[^:@/]*@/, ':***@')}" is not a URL`);
+  }
+  if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') {
+    throw new ConfigError('IMAP_URL', 'must start with imap:// or imaps://');
+  }
+  if (!u.hostname || !u.username)
+    throw new ConfigError('IMAP_URL', 'needs a user and a host (imap://user:pass@host:port/INBOX)');
+  const secure = u.protocol === 'imaps:';
+  const port = u.port ? Number(u.port) : secure ? 993 : 143;
+  const folder = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'INBOX';
+  const user = decodeURIComponent(u.username);
+  return {
+    kind: 'imap',
+    name: `${u.protocol}//${encodeURIComponent(user)}@${u.hostname}:${port}/${folder}`,
+    secure,
+    host: u.hostname,
+    port,
+    user,
+    password: decodeURIComponent(u.password),
+    folder,
+  };
+}
+
+function maildir(path: string): MaildirMailbox {
+  const abs = resolve(path);
+  return { kind: 'maildir', name: `maildir:${abs}`, path: abs };
+}

@@ -1,0 +1,30 @@
+/** What a mailbox source needs from the rest of the service (the composition root builds it). */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+
+export interface IntakeSettings {
+  processedFolder: string;
+  quarantineFolder: string;
+  maxMessageBytes: number;
+  pollIntervalMs: number;
+  reconcileIntervalMs: number;
+  batchSize: number;
+}
+
+/** Counters the ops layer reads; optional so sources work without it. */
+export interface IntakeMetrics {
+  connected(mailbox: string): void;
+  polled(mailbox: string): void;
+  stored(mailbox: string, stored: number, quarantined: number): void;
+}
+
+export interface IntakeDeps {
+  pool: pg.Pool;
+  logger: Logger;
+  config: IntakeSettings;
+  /** Hands stored claims to the assessment queue; may fail (Redis away): the sweep retries. */
+  enqueue(claimIds: number[]): Promise<void>;
+  /** Enqueues every claim still waiting for assessment. */
+  sweep(): Promise<void>;
+  metrics?: IntakeMetrics;
+}

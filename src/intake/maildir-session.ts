@@ -1,0 +1,106 @@
+/**
+ * The embedded mailbox: a Maildir (new/ → stored → cur/), so the service runs on a fresh
+ * machine with no IMAP server. Same guarantees as IMAP: a file leaves new/ only after its
+ * bytes and delivery time are committed; a crash in between leaves it in new/, and the
+ * next pass finds it stored (duplicate) and only moves it. Too-large and unparseable files
+ * go to the Maildir++ folder `.Quarantine`, kept as they are.
+ */
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MaildirMailbox } from '../config.ts';
+import { type IncomingMessage, markPolled, storeMessages } from '../store/messages-store.ts';
+import { classifyIncoming } from './imap-session.ts';
+import type { IntakeDeps } from './intake-deps.ts';
+
+export async function runMaildirSession(
+  mailbox: MaildirMailbox,
+  deps: IntakeDeps,
+  signal: AbortSignal,
+): Promise<void> {
+  const log = deps.logger.child({ component: 'maildir', mailbox: mailbox.name });
+  const quarantine = join(mailbox.path, `.${deps.config.quarantineFolder}`);
+  for (const dir of [mailbox.path, quarantine]) {
+    for (const sub of ['new', 'cur', 'tmp']) await mkdir(join(dir, sub), { recursive: true });
+  }
+  let lastReconcile = 0;
+  while (!signal.aborted) {
+    const files = (await readdir(join(mailbox.path, 'new'))).filter((f) => !f.startsWith('.'));
+    for (let i = 0; i < files.length && !signal.aborted; i += deps.config.batchSize) {
+      const batch = await readBatch(mailbox, files.slice(i, i + deps.config.batchSize), deps);
+      const outcomes = await storeMessages(
+        deps.pool,
+        mailbox.name,
+        batch.map((b) => b.message),
+      );
+      for (const { file, message } of batch) {
+        const target = message.quarantine ? quarantine : mailbox.path;
+        await rename(
+          join(mailbox.path, 'new', file),
+          join(target, 'cur', `${file.split(':')[0]}:2,S`),
+        ).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error; // ENOENT: another pass moved it already
+        });
+      }
+      const claimIds = outcomes
+        .filter((o) => o.status === 'stored' && !o.quarantined)
+        .map((o) => o.claimId!);
+      deps.metrics?.stored(
+        mailbox.name,
+        claimIds.length,
+        batch.filter((b) => b.message.quarantine).length,
+      );
+      log.info({ stored: claimIds.length, files: batch.length }, 'maildir batch stored and moved');
+      await deps
+        .enqueue(claimIds)
+        .catch((error: unknown) =>
+          log.warn({ err: error }, 'enqueue failed; the sweep will retry'),
+        );
+    }
+    await markPolled(deps.pool, mailbox.name);
+    deps.metrics?.polled(mailbox.name);
+    if (Date.now() - lastReconcile >= deps.config.reconcileIntervalMs) {
+      await deps.sweep();
+      lastReconcile = Date.now();
+    }
+    await waitForFiles(join(mailbox.path, 'new'), deps.config.pollIntervalMs, signal);
+  }
+}
+
+async function readBatch(
+  mailbox: MaildirMailbox,
+  files: string[],
+  deps: IntakeDeps,
+): Promise<{ file: string; message: IncomingMessage }[]> {
+  const out: { file: string; message: IncomingMessage }[] = [];
+  for (const file of files) {
+    const path = join(mailbox.path, 'new', file);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) continue;
+    const tooLarge = info.size > deps.config.maxMessageBytes;
+    const raw = tooLarge ? null : await readFile(path).catch(() => null);
+    if (!tooLarge && raw === null) continue;
+    // The delivery time: Maildir writers set the file's mtime when they deliver it.
+    const base = {
+      sourceKey: file.split(':')[0]!,
+      uidValidity: null,
+      uid: null,
+      internalDate: info.mtime,
+      messageId: null,
+    };
+    out.push({
+      file,
+      message: await classifyIncoming(base, raw, info.size, deps.config.maxMessageBytes),
+    });
+  }
+  return out;
+}
+
+/** Polls new/ (cheap) until something arrives, the interval passes or the signal aborts. */
+async function waitForFiles(dir: string, maxMs: number, signal: AbortSignal): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (!signal.aborted && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(250, maxMs)));
+    const names = await readdir(dir).catch(() => []);
+    if (names.some((n) => !n.startsWith('.'))) return;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The composition root of the running service: builds every component from one Config
+ * and owns their lifetimes. Roles: `poller` (mailbox intake), `worker` (assessment),
+ * `all` (both). Stop is safe to call twice and waits for in-flight work.
+ */
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config, MailboxConfig } from './config.ts';
+import type { EngineContext } from './domain/assess/types.ts';
+import type { Calendar } from './domain/calendar.ts';
+import { CHINA_MAINLAND_CALENDAR } from './domain/calendars/china-mainland.ts';
+import { DEFAULT_POLICY, type Policy } from './domain/policy.ts';
+import { RecordIndex } from './domain/record-index.ts';
+import { loadCalendarFile, loadPolicyFile } from './files/load.ts';
+import { runImapSession } from './intake/imap-session.ts';
+import type { IntakeDeps } from './intake/intake-deps.ts';
+import { runAsLeader } from './intake/leader-loop.ts';
+import { MailboxLock } from './intake/mailbox-lock.ts';
+import { runMaildirSession } from './intake/maildir-session.ts';
+import { createSweep } from './intake/sweeper.ts';
+import { AssessProducer } from './pipeline/assess-queue.ts';
+import { startAssessWorker } from './pipeline/assess-worker.ts';
+import { createPool } from './store/database.ts';
+import { migrate } from './store/migrate.ts';
+import { loadRecordsFromDb } from './store/records-store.ts';
+
+export const ROLES = ['all', 'poller', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** How long records read from the database are reused before being read again. */
+const RECORDS_TTL_MS = 10_000;
+
+export interface RunningService {
+  stop(): Promise<void>;
+  /** Resolves when every mailbox loop has ended (after stop). */
+  done: Promise<void>;
+}
+
+export async function startService(
+  config: Config,
+  role: Role,
+  logger: Logger,
+): Promise<RunningService> {
+  // Policy and calendar first: a bad file stops start-up before anything connects.
+  const policy: Policy = config.policyFile
+    ? await loadPolicyFile(config.policyFile)
+    : DEFAULT_POLICY;
+  const calendar: Calendar = config.calendarFile
+    ? await loadCalendarFile(config.calendarFile)
+    : CHINA_MAINLAND_CALENDAR;
+  const pool = createPool(config.databaseUrl, {
+    log: (obj) => logger.warn(obj),
+  });
+  const migrated = await migrate(pool, (obj) => logger.info(obj));
+  if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
+
+  const producer = new AssessProducer(config.redisUrl, config.redisPrefix);
+  const enqueue = (ids: number[]) => producer.enqueue(ids);
+  const sweep = createSweep(pool, enqueue, logger.child({ component: 'sweep' }));
+  const abort = new AbortController();
+  const loops: Promise<void>[] = [];
+  let lockRedis: Redis | undefined;
+  let worker: ReturnType<typeof startAssessWorker> | undefined;
+
+  if (role === 'all' || role === 'poller') {
+    lockRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    lockRedis.on('error', () => undefined);
+    const deps: IntakeDeps = {
+      pool,
+      logger,
+      config: { ...config.intake, ...folders(config) },
+      enqueue,
+      sweep,
+    };
+    for (const mailbox of config.mailboxes) {
+      const lock = new MailboxLock(lockRedis, config.redisPrefix, mailbox.name, {
+        ttlMs: config.intake.lockTtlMs,
+        owner: `${hostname()}:${process.pid}`,
+      });
+      const log = logger.child({ mailbox: mailbox.name });
+      loops.push(
+        runAsLeader((signal) => session(mailbox, deps, signal), abort.signal, {
+          lock,
+          lockTtlMs: config.intake.lockTtlMs,
+          logger: log,
+        }).catch((error: unknown) => log.error({ err: error }, 'mailbox loop ended with an error')),
+      );
+    }
+  }
+
+  if (role === 'all' || role === 'worker') {
+    let cached: { ctx: EngineContext; at: number } | undefined;
+    const context = async (): Promise<EngineContext> => {
+      if (!cached || Date.now() - cached.at > RECORDS_TTL_MS) {
+        cached = {
+          ctx: { index: new RecordIndex(await loadRecordsFromDb(pool)), policy, calendar },
+          at: Date.now(),
+        };
+      }
+      return cached.ctx;
+    };
+    worker = startAssessWorker({
+      pool,
+      redisUrl: config.redisUrl,
+      redisPrefix: config.redisPrefix,
+      logger,
+      context,
+    });
+    await sweep();
+  }
+
+  logger.info({ role, mailboxes: config.mailboxes.map((m) => m.name) }, 'claim-intake started');
+  const done = Promise.all(loops).then(() => undefined);
+  let stopping: Promise<void> | undefined;
+  return {
+    done,
+    stop: () => {
+      stopping ??= (async () => {
+        logger.info('stopping: intake first, then in-flight jobs');
+        abort.abort();
+        await done;
+        await worker?.close();
+        await producer.close();
+        lockRedis?.disconnect();
+        await pool.end().catch(() => undefined);
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function session(mailbox: MailboxConfig, deps: IntakeDeps, signal: AbortSignal): Promise<void> {
+  return mailbox.kind === 'imap'
+    ? runImapSession(mailbox, deps, signal)
+    : runMaildirSession(mailbox, deps, signal);
+}
+
+function folders(config: Config) {
+  return { processedFolder: config.processedFolder, quarantineFolder: config.quarantineFolder };
+}
