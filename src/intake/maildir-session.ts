@@ -8,7 +8,7 @@
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MaildirMailbox } from '../config.ts';
-import { type IncomingMessage, markPolled, storeMessages } from '../store/messages-store.ts';
+import { ensureMailbox, type IncomingMessage, markPolled, storeMessages } from '../store/messages-store.ts';
 import { classifyIncoming } from './imap-session.ts';
 import type { IntakeDeps } from './intake-deps.ts';
 
@@ -22,6 +22,7 @@ export async function runMaildirSession(
   for (const dir of [mailbox.path, quarantine]) {
     for (const sub of ['new', 'cur', 'tmp']) await mkdir(join(dir, sub), { recursive: true });
   }
+  await ensureMailbox(deps.pool, mailbox.name);
   let lastReconcile = 0;
   while (!signal.aborted) {
     const files = (await readdir(join(mailbox.path, 'new'))).filter((f) => !f.startsWith('.'));
