@@ -1,7 +1,9 @@
 /**
  * `claim-intake check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE]
  * [--received ISO]`: assesses emails offline with the service's engine and prints one
- * JSON object per file (CONTRACT.md). Exit 0 whatever the decisions; 2 for usage errors.
+ * JSON object per file (CONTRACT.md). Records come from DIR, else from the database at
+ * DATABASE_URL. Exit 0 whatever the decisions; 2 for usage errors (an unreachable or
+ * unmigrated database included).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -12,9 +14,13 @@ import { CHINA_MAINLAND_CALENDAR } from '../domain/calendars/china-mainland.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.ts';
 import { RecordIndex } from '../domain/record-index.ts';
+import type { Records } from '../domain/records.ts';
 import { fromLocal, isRealDate, parseIsoInstant } from '../domain/time.ts';
 import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../files/load.ts';
 import { parseEmail } from '../mail/parse.ts';
+import { createPool } from '../store/database.ts';
+import { loadRecordsFromDb } from '../store/records-store.ts';
+import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
 
 class UsageError extends Error {}
@@ -90,19 +96,39 @@ async function prepare(argv: string[]) {
     if (!info) throw new UsageError(`${file}: no such file`);
     if (!info.isFile()) throw new UsageError(`${file}: not a regular file`);
   }
-  if (values.records === undefined) {
-    throw new UsageError(
-      'reading records from the database (DATABASE_URL) is not available yet; pass --records DIR',
-    );
-  }
   const policy: Policy = values.policy ? await loadPolicyFile(values.policy) : DEFAULT_POLICY;
   const calendar: Calendar = values.calendar
     ? await loadCalendarFile(values.calendar)
     : CHINA_MAINLAND_CALENDAR;
-  const records = await loadRecordsDir(values.records);
+  const records =
+    values.records === undefined
+      ? await loadDatabaseRecords()
+      : await loadRecordsDir(values.records);
   const receivedAt =
     values.received === undefined ? Date.now() : parseReceived(values.received, policy.timezone);
   return { files, receivedAt, ctx: { index: new RecordIndex(records), policy, calendar } };
+}
+
+/**
+ * The records stored by `import`, from DATABASE_URL. The pool is closed before the
+ * emails are assessed, so nothing keeps the process alive afterwards.
+ */
+async function loadDatabaseRecords(): Promise<Records> {
+  let url: string;
+  try {
+    url = readDatabaseUrl();
+  } catch (error) {
+    throw new UsageError(databaseFailureLine(error, '') ?? String(error));
+  }
+  const pool = createPool(url, { max: 1 });
+  try {
+    return await loadRecordsFromDb(pool);
+  } catch (error) {
+    const line = databaseFailureLine(error, url);
+    throw line === undefined ? error : new UsageError(line);
+  } finally {
+    await pool.end();
+  }
 }
 
 function parseCheckArgs(argv: string[]) {

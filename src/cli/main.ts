@@ -3,12 +3,22 @@
  * the process itself, so commands stay testable.
  */
 import { runCheck } from './check.ts';
+import { runImport } from './import.ts';
+import { runMigrate } from './migrate.ts';
 
 const USAGE = `usage: claim-intake <command>
 
 commands:
+  migrate
+        create or upgrade the database schema at DATABASE_URL
+  import DIR
+        load a records directory into the database at DATABASE_URL, idempotently
   check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE] [--received ISO]
-        assess emails offline and print one JSON decision per file`;
+        assess emails offline and print one JSON decision per file
+        (records from DIR, else from the database at DATABASE_URL)
+
+environment:
+  DATABASE_URL  default postgres://localhost/claim_intake`;
 
 export interface Io {
   stdout: (line: string) => void;
@@ -25,6 +35,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   switch (command) {
     case 'check':
       return runCheck(rest, io);
+    case 'migrate':
+      return runMigrate(rest, io);
+    case 'import':
+      return runImport(rest, io);
     case undefined:
     case '--help':
     case '-h':

@@ -30,21 +30,37 @@ export async function readJson(file: string, optional = false): Promise<unknown>
   }
 }
 
-/** Loads a records directory; a missing file is an empty list. */
-export async function loadRecordsDir(dir: string): Promise<Records> {
+/** Each records file's JSON objects exactly as read, before validation reshapes them. */
+export type RawRecords = { [K in keyof Records]: Record<string, unknown>[] };
+
+/**
+ * Reads and validates a records directory, keeping the raw objects beside the parsed ones
+ * (the database stores the contract's JSON as given). A missing file is an empty list.
+ * `raw[kind][i]` is the object `records[kind][i]` was parsed from.
+ */
+export async function readRecordsDir(dir: string): Promise<{ records: Records; raw: RawRecords }> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory())
     throw new InvalidInputError(dir, '(directory)', 'no such records directory');
   const records = emptyRecords();
+  const raw = emptyRecords() as unknown as RawRecords;
   const kinds = Object.keys(RECORD_FILES) as (keyof Records)[];
   await Promise.all(
     kinds.map(async (kind) => {
       const file = join(dir, RECORD_FILES[kind]);
       const json = await readJson(file, true);
-      if (json !== undefined) (records[kind] as unknown) = parseRecordFile(kind, json, file);
+      if (json === undefined) return;
+      (records[kind] as unknown) = parseRecordFile(kind, json, file);
+      // parseRecordFile accepted it, so it is an array of plain objects.
+      raw[kind] = json as Record<string, unknown>[];
     }),
   );
-  return records;
+  return { records, raw };
+}
+
+/** Loads a records directory; a missing file is an empty list. */
+export async function loadRecordsDir(dir: string): Promise<Records> {
+  return (await readRecordsDir(dir)).records;
 }
 
 export async function loadPolicyFile(file: string): Promise<Policy> {

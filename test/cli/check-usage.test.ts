@@ -174,10 +174,13 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
     expect(r.stderr).toContain('--received');
   });
 
-  it('no --records while the database reader is not there says what to do', async () => {
-    const r = await runCli(['check', approved]);
+  it('no --records and an unreachable DATABASE_URL, naming it', async () => {
+    const r = await runCli(['check', approved], {
+      env: { DATABASE_URL: 'postgres://127.0.0.1:1/claim_intake' },
+    });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--records');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('DATABASE_URL');
   });
 
   it('an unknown command', async () => {

@@ -1,0 +1,183 @@
+/**
+ * PostgreSQL access: one pool per process (built by the composition root), transactions
+ * that always release their client, and the two failures callers must tell apart: the
+ * database cannot be reached (retrying may help) and the schema is not there (it will not).
+ */
+import pg from 'pg';
+import { ClaimIntakeError } from '../domain/errors.ts';
+
+export type Log = (obj: Record<string, unknown>) => void;
+
+export interface PoolOptions {
+  /**
+   * Most connections the pool opens.
+   * @defaultValue 10
+   */
+  max?: number;
+  /**
+   * How long to wait for a connection before failing; a down database must fail fast,
+   * not hang a CLI or a worker.
+   * @defaultValue 5000
+   */
+  connectionTimeoutMillis?: number;
+  /**
+   * How long an unused connection stays open.
+   * @defaultValue 30000
+   */
+  idleTimeoutMillis?: number;
+  /**
+   * Where pool-level problems go (object-first log calls).
+   * @defaultValue one JSON line on stderr
+   */
+  log?: Log;
+}
+
+const stderrLog: Log = (obj) => process.stderr.write(`${JSON.stringify(obj)}\n`);
+
+/** The database is unreachable, refuses us, or does not exist. */
+export class DatabaseUnavailableError extends ClaimIntakeError {
+  constructor(detail: string, cause?: unknown) {
+    super('database_unavailable', `cannot connect to the database: ${detail}`, {
+      retryable: true,
+      cause,
+    });
+  }
+}
+
+/** The database answers but has no claim-intake schema (`claim-intake migrate` was never run). */
+export class SchemaMissingError extends ClaimIntakeError {
+  constructor(detail: string, cause?: unknown) {
+    super('schema_missing', `the database has no claim-intake schema (${detail})`, { cause });
+  }
+}
+
+export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
+  const log = options.log ?? stderrLog;
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    application_name: 'claim-intake',
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
+    // Dead peers (a failed-over server, a dropped NAT entry) are noticed instead of
+    // leaving idle connections that fail on first use.
+    keepAlive: true,
+  });
+  // An idle client whose server goes away emits 'error' on the pool; without a listener
+  // Node would crash the whole process. The pool drops that client by itself.
+  pool.on('error', (error) => {
+    log({
+      level: 'warn',
+      component: 'database',
+      msg: 'idle client failed',
+      error: describeError(error),
+    });
+  });
+  return pool;
+}
+
+export interface TransactionOptions {
+  /** @defaultValue the server's default (read committed) */
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+  /** @defaultValue false */
+  readOnly?: boolean;
+}
+
+/**
+ * Runs `fn` inside BEGIN/COMMIT on one client, rolls back when it throws, and always
+ * releases the client. A client whose ROLLBACK failed is destroyed, not returned to the
+ * pool, since its connection state is unknown.
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const client = await connect(pool);
+  const onError = () => {
+    // The connection died while checked out; the pending query rejects, so nothing else to do.
+  };
+  client.on('error', onError);
+  let broken: Error | undefined;
+  try {
+    let begin = 'BEGIN';
+    if (options.isolation) begin += ` ISOLATION LEVEL ${options.isolation.toUpperCase()}`;
+    if (options.readOnly) begin += ' READ ONLY';
+    await client.query(begin);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+/** `pool.connect()`, with connection failures turned into DatabaseUnavailableError. */
+export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    throw asDatabaseError(error);
+  }
+}
+
+// SQLSTATE classes and codes that mean "we could not get a usable session":
+// 08 connection exception, 28 invalid authorization, 3D000 no such database,
+// 57P01-57P03 server shutting down or starting, 53300 too many connections.
+const UNAVAILABLE_SQLSTATE = /^(08|28)|^(3D000|57P0[1-3]|53300)$/;
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+/**
+ * Maps driver errors to this project's errors: unreachable or refusing database →
+ * DatabaseUnavailableError, undefined table → SchemaMissingError; anything else unchanged.
+ */
+export function asDatabaseError(error: unknown): unknown {
+  if (error instanceof ClaimIntakeError) return error;
+  const code = (error as { code?: unknown })?.code;
+  if (code === '42P01') return new SchemaMissingError(describeError(error), error);
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code)))
+    return new DatabaseUnavailableError(describeError(error), error);
+  const message = error instanceof Error ? error.message : '';
+  // pg reports its own connect timeout and a server that hung up as Errors without a code.
+  if (code === undefined && /timeout expired|Connection terminated/i.test(message))
+    return new DatabaseUnavailableError(describeError(error), error);
+  return error;
+}
+
+/** One line about an error; Node's AggregateError (IPv6 then IPv4) has an empty message. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const first = (error as { errors?: unknown[] }).errors?.[0];
+  const code = (error as { code?: unknown }).code;
+  const text =
+    error.message ||
+    (first instanceof Error ? first.message : '') ||
+    (typeof code === 'string' ? code : error.name);
+  return text.split('\n')[0] ?? text;
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
