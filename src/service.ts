@@ -21,7 +21,7 @@ import { runMaildirSession } from './intake/maildir-session.ts';
 import { createSweep } from './intake/sweeper.ts';
 import { AssessProducer } from './pipeline/assess-queue.ts';
 import { startAssessWorker } from './pipeline/assess-worker.ts';
-import { createPool } from './store/database.ts';
+import { createPool, ensureDatabase } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { loadRecordsFromDb } from './store/records-store.ts';
 
@@ -49,6 +49,7 @@ export async function startService(
   const calendar: Calendar = config.calendarFile
     ? await loadCalendarFile(config.calendarFile)
     : CHINA_MAINLAND_CALENDAR;
+  if (await ensureDatabase(config.databaseUrl)) logger.info('database created');
   const pool = createPool(config.databaseUrl, {
     log: (obj) => logger.warn(obj),
   });

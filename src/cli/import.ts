@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../domain/errors.ts';
-import { createPool } from '../store/database.ts';
+import { createPool, ensureDatabase } from '../store/database.ts';
 import { isMigrated, migrate } from '../store/migrate.ts';
 import { type PreparedImport, prepareImport, writeImport } from '../store/records-store.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
@@ -41,6 +41,7 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
   }
   const pool = createPool(url, { max: 2 });
   try {
+    if (await ensureDatabase(url)) io.stderr('claim-intake import: created the database');
     if (!(await isMigrated(pool))) {
       const { applied } = await migrate(pool);
       if (applied.length > 0)

@@ -3,12 +3,19 @@
  * the process itself, so commands stay testable.
  */
 import { runCheck } from './check.ts';
+import { runDemo } from './demo.ts';
 import { runImport } from './import.ts';
 import { runMigrate } from './migrate.ts';
+import { runStart } from './start.ts';
 
 const USAGE = `usage: claim-intake <command>
 
 commands:
+  start [--role all|poller|worker]
+        run the service: mailbox intake (IMAP_URL, else the Maildir var/mailbox) and assessment
+  demo
+        load the example records and drop the example emails into the Maildir, with their
+        received times, for \`start\` to process
   migrate
         create or upgrade the database schema at DATABASE_URL
   import DIR
@@ -35,6 +42,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   switch (command) {
     case 'check':
       return runCheck(rest, io);
+    case 'start':
+      return runStart(rest, io);
+    case 'demo':
+      return runDemo(rest, io);
     case 'migrate':
       return runMigrate(rest, io);
     case 'import':

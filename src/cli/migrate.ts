@@ -3,7 +3,7 @@
  * `{"applied":["001_initial",…]}` (empty when already current). Exit 0 on success, 1 when
  * the database cannot be reached or a migration fails, 2 for a usage error.
  */
-import { createPool } from '../store/database.ts';
+import { createPool, ensureDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
@@ -23,6 +23,7 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
   // One connection is all a migration run uses: it holds the lock for the whole run.
   const pool = createPool(url, { max: 1 });
   try {
+    if (await ensureDatabase(url)) io.stderr(`claim-intake migrate: created the database`);
     const { applied } = await migrate(pool);
     io.stdout(JSON.stringify({ applied }));
     return 0;

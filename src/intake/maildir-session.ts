@@ -8,7 +8,12 @@
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MaildirMailbox } from '../config.ts';
-import { ensureMailbox, type IncomingMessage, markPolled, storeMessages } from '../store/messages-store.ts';
+import {
+  ensureMailbox,
+  type IncomingMessage,
+  markPolled,
+  storeMessages,
+} from '../store/messages-store.ts';
 import { classifyIncoming } from './imap-session.ts';
 import type { IntakeDeps } from './intake-deps.ts';
 

@@ -3,6 +3,7 @@
  * that always release their client, and the two failures callers must tell apart: the
  * database cannot be reached (retrying may help) and the schema is not there (it will not).
  */
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
 
@@ -51,10 +52,21 @@ export class SchemaMissingError extends ClaimIntakeError {
   }
 }
 
+/**
+ * libpq defaults the user to the login name; node-postgres reads $USER, which services and
+ * CI runners often lack. Fill it in the way libpq would, so a URL without a user works.
+ */
+export function withDefaultUser(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  if (url.username || process.env.PGUSER) return databaseUrl;
+  url.username = encodeURIComponent(userInfo().username);
+  return url.toString();
+}
+
 export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
   const log = options.log ?? stderrLog;
   const pool = new pg.Pool({
-    connectionString: databaseUrl,
+    connectionString: withDefaultUser(databaseUrl),
     application_name: 'claim-intake',
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
@@ -179,5 +191,42 @@ export function redactUrl(url: string): string {
     return parsed.toString();
   } catch {
     return '(unparseable URL)';
+  }
+}
+
+/**
+ * Creates the database named in `databaseUrl` when the server says it does not exist
+ * (SQLSTATE 3D000), so `migrate` and `start` work on a fresh server. Returns true when it
+ * created it. Needs the CREATEDB privilege; without it the server's error is passed on.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const probe = new pg.Client({
+    connectionString: withDefaultUser(databaseUrl),
+    connectionTimeoutMillis: 5000,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.end();
+    return false;
+  } catch (error) {
+    await probe.end().catch(() => undefined);
+    if ((error as { code?: string }).code !== '3D000') throw asDatabaseError(error);
+  }
+  const url = new URL(withDefaultUser(databaseUrl));
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+    return true;
+  } catch (error) {
+    // 42P04: another instance created it a moment ago.
+    if ((error as { code?: string }).code === '42P04') return false;
+    throw asDatabaseError(error);
+  } finally {
+    await admin.end().catch(() => undefined);
   }
 }
