@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration from the environment', () => {
+  it('uses the documented defaults and the embedded Maildir without IMAP_URL', () => {
+    const c = loadConfig({});
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.databaseUrl).toBe('postgres://localhost/claim_intake');
+    expect(c.processedFolder).toBe('Processed');
+    expect(c.quarantineFolder).toBe('Quarantine');
+    expect(c.httpHost).toBe('127.0.0.1');
+    expect(c.httpPort).toBe(8080);
+    expect(c.replyLimitPerSender).toBe(5);
+    expect(c.intake.maxMessageBytes).toBe(25 * 2 ** 20);
+    expect(c.mailboxes).toHaveLength(1);
+    expect(c.mailboxes[0]).toMatchObject({ kind: 'maildir' });
+    expect(c.mailboxes[0]!.name).toMatch(/^maildir:\/.*var\/mailbox$/);
+  });
+
+  it('reads several IMAP mailboxes and names each without its password', () => {
+    const c = loadConfig({
+      IMAP_URL:
+        'imap://claims:s3cret@mail.example:1143/INBOX, imaps://desk%40x:pw@mail.example/Claims',
+    });
+    expect(c.mailboxes).toEqual([
+      expect.objectContaining({
+        kind: 'imap',
+        host: 'mail.example',
+        port: 1143,
+        user: 'claims',
+        password: 's3cret',
+        folder: 'INBOX',
+        secure: false,
+      }),
+      expect.objectContaining({
+        kind: 'imap',
+        port: 993,
+        user: 'desk@x',
+        folder: 'Claims',
+        secure: true,
+      }),
+    ]);
+    for (const m of c.mailboxes) expect(m.name).not.toContain('pw');
+    expect(c.mailboxes[0]!.name).toBe('imap://claims@mail.example:1143/INBOX');
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(loadConfig({}))).toBe(true);
+  });
+
+  it.each([
+    [{ IMAP_URL: 'pop3://x@y' }, 'IMAP_URL'],
+    [{ IMAP_URL: 'imap://host-only' }, 'IMAP_URL'],
+    [{ IMAP_URL: 'imap://a@h/INBOX,imap://a@h/INBOX' }, 'IMAP_URL'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ SMTP_URL: 'imap://x' }, 'SMTP_URL'],
+    [{ HTTP_PORT: '70000' }, 'HTTP_PORT'],
+    [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ REPLY_LIMIT_PER_SENDER: '-1' }, 'REPLY_LIMIT_PER_SENDER'],
+    [{ MAIL_FROM: 'not-an-address' }, 'MAIL_FROM'],
+    [{ IMAP_PROCESSED_FOLDER: 'a\nb' }, 'IMAP_PROCESSED_FOLDER'],
+    [{ POLLER_LOCK_TTL_MS: '10' }, 'POLLER_LOCK_TTL_MS'],
+  ])('stops on %j with one line naming %s', (env, setting) => {
+    try {
+      loadConfig(env);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).setting).toBe(setting);
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+      expect((error as Error).message.startsWith(`${setting}: `)).toBe(true);
+    }
+  });
+
+  it('never puts an IMAP password in an error message', () => {
+    expect(() =>
+      loadConfig({ IMAP_URL: 'imap://u:topsecret@h/INBOX,imap://u:topsecret@h/INBOX' }),
+    ).toThrow(/^(?!.*topsecret)/);
+  });
+});
