@@ -1,0 +1,229 @@
+/**
+ * Settlement of an approved claim, in one transaction with the claim row locked:
+ * compensation as bonus-recharge credits per (account, incident) with the formula's inputs,
+ * a refund through its steps with a receipt and one entry per order, the ICP reward as a
+ * credit valid one year and due within a week. The ledger's unique indexes make each
+ * credit happen once whatever the queue does; an entry that already exists is skipped and
+ * audited, never paid again.
+ */
+import type pg from 'pg';
+import type { Assessment } from '../domain/assess/types.ts';
+import {
+  decimal,
+  formatMinor,
+  minorDigitsOf,
+  parseDecimal,
+  type Ratio,
+  ratioOf,
+  toMinor,
+} from '../domain/money.ts';
+import { DAY_MS } from '../domain/time.ts';
+import { withTransaction } from '../store/database.ts';
+import { allocate } from './allocate.ts';
+
+export interface SettleResult {
+  /** False when the claim was not (or no longer) an approved, unsettled claim. */
+  settled: boolean;
+  entries: number;
+  skipped: string[];
+  receiptNo?: string;
+}
+
+interface Entry {
+  kind: 'compensation' | 'refund' | 'icp_reward';
+  incident?: string;
+  order?: string;
+  amount: string;
+  details: Record<string, unknown>;
+  creditBy?: Date;
+  validUntil?: Date;
+}
+
+export async function settleClaim(pool: pg.Pool, claimId: number): Promise<SettleResult> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{
+      state: string;
+      decision: string;
+      assessment: Assessment;
+      received_at: Date;
+    }>('SELECT state, decision, assessment, received_at FROM claims WHERE id = $1 FOR UPDATE', [
+      claimId,
+    ]);
+    const claim = rows[0];
+    if (
+      !claim ||
+      claim.state !== 'assessed' ||
+      claim.decision !== 'approved' ||
+      !claim.assessment
+    ) {
+      return { settled: false, entries: 0, skipped: [] };
+    }
+    const a = claim.assessment;
+    const account = a.account!;
+    const currency = a.currency!;
+    let receiptNo: string | undefined;
+    let entries: Entry[];
+    if (a.type === 'compensation') entries = compensationEntries(a);
+    else if (a.type === 'refund') {
+      receiptNo = `RF-${claim.received_at.toISOString().slice(0, 10).replace(/-/g, '')}-${String(claimId).padStart(6, '0')}`;
+      entries = refundEntries(a, receiptNo);
+      await recordRefundSteps(client, claimId, a, receiptNo);
+    } else if (a.type === 'icp_reward') {
+      const at = claim.received_at.getTime();
+      entries = [
+        {
+          kind: 'icp_reward',
+          amount: a.amount!,
+          details: { rule: 'icp_reward', withdrawable: false },
+          creditBy: new Date(at + 7 * DAY_MS),
+          validUntil: new Date(new Date(at).setUTCFullYear(new Date(at).getUTCFullYear() + 1)),
+        },
+      ];
+    } else {
+      return { settled: false, entries: 0, skipped: [] };
+    }
+    const skipped: string[] = [];
+    let written = 0;
+    for (const e of entries) {
+      const inserted = await client.query(
+        `INSERT INTO ledger_entries (claim_id, account, kind, incident, order_id, amount, currency, details, credit_by, valid_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT DO NOTHING`,
+        [
+          claimId,
+          account,
+          e.kind,
+          e.incident ?? null,
+          e.order ?? null,
+          e.amount,
+          currency,
+          e.details,
+          e.creditBy ?? null,
+          e.validUntil ?? null,
+        ],
+      );
+      if (inserted.rowCount === 1) written++;
+      else skipped.push(e.incident ?? e.order ?? e.kind);
+    }
+    await client.query(`UPDATE claims SET state = 'settled', updated_at = now() WHERE id = $1`, [
+      claimId,
+    ]);
+    await client.query(
+      `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:settle', 'claim.settled', $1, $2)`,
+      [
+        claimId,
+        {
+          entries: written,
+          skipped_already_paid: skipped,
+          receipt_no: receiptNo ?? null,
+          amount: a.amount,
+          currency,
+        },
+      ],
+    );
+    return { settled: true, entries: written, skipped, ...(receiptNo ? { receiptNo } : {}) };
+  });
+}
+
+/**
+ * One credit per incident. Each paid stretch's exact value goes to the first incident it
+ * covers; the rounded total is then split so the entries add up to it exactly.
+ */
+function compensationEntries(a: Assessment): Entry[] {
+  const digits = minorDigitsOf(a.currency!);
+  const byIncident = new Map<
+    string,
+    { share: Ratio; lines: Assessment['details']['compensation'] }
+  >();
+  for (const id of a.incidents) byIncident.set(id, { share: { num: 0n, den: 1n }, lines: [] });
+  for (const line of a.details.compensation) {
+    const target =
+      byIncident.get(line.incidents.find((i) => byIncident.has(i)) ?? '') ??
+      byIncident.values().next().value;
+    if (!target) continue;
+    const fee = ratioOf(decimal(line.dailyFee));
+    const ms = BigInt(Math.round(line.faultSeconds * 1000));
+    const value: Ratio = {
+      num: fee.num * ms * BigInt(line.multiplier),
+      den: fee.den * BigInt(DAY_MS),
+    };
+    target.share = {
+      num: target.share.num * value.den + value.num * target.share.den,
+      den: target.share.den * value.den,
+    };
+    target.lines.push(line);
+  }
+  const ids = [...byIncident.keys()];
+  const parts = allocate(
+    toMinor(decimal(a.amount!), digits),
+    ids.map((id) => byIncident.get(id)!.share),
+    digits,
+  );
+  return ids.map((id, i) => ({
+    kind: 'compensation',
+    incident: id,
+    amount: formatMinor(parts[i]!, digits),
+    details: {
+      method: 'bonus_recharge',
+      formula: 'daily_fee × fault_seconds × multiplier / 86400',
+      lines: byIncident.get(id)!.lines,
+    },
+  }));
+}
+
+function refundEntries(a: Assessment, receiptNo: string): Entry[] {
+  const digits = minorDigitsOf(a.currency!);
+  return a.details.refund.map((line) => {
+    const net =
+      toMinor(decimal(line.amount), digits) -
+      toMinor(parseDecimal(line.deduction) ?? decimal('0'), digits);
+    return {
+      kind: 'refund',
+      order: line.order,
+      amount: formatMinor(net < 0n ? 0n : net, digits),
+      details: { receipt_no: receiptNo, order_amount: line.amount, deduction: line.deduction },
+    };
+  });
+}
+
+/** The refund's steps, each with its time: submitted → confirmed → receipt generated → completed. */
+async function recordRefundSteps(
+  client: pg.PoolClient,
+  claimId: number,
+  a: Assessment,
+  receiptNo: string,
+): Promise<void> {
+  const deduction = a.details.refund.reduce(
+    (sum, l) => sum + toMinor(parseDecimal(l.deduction) ?? decimal('0'), 4),
+    0n,
+  );
+  await client.query(
+    `INSERT INTO refund_settlements (claim_id, account, state, lines, deduction, amount, currency)
+     VALUES ($1, $2, 'submitted', $3, $4, $5, $6) ON CONFLICT (claim_id) DO NOTHING`,
+    [
+      claimId,
+      a.account,
+      JSON.stringify(a.details.refund),
+      formatMinor(deduction, 4),
+      a.amount,
+      a.currency,
+    ],
+  );
+  for (const [state, column, extra] of [
+    ['confirmed', 'confirmed_at', ''],
+    ['receipt_generated', 'receipt_at', ', receipt_no = $2'],
+    ['completed', 'completed_at', ''],
+  ] as const) {
+    await client.query(
+      `UPDATE refund_settlements SET state = '${state}', ${column} = now()${extra} WHERE claim_id = $1`,
+      extra ? [claimId, receiptNo] : [claimId],
+    );
+    await client.query(
+      `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:settle', 'refund.step', $1, $2)`,
+      [
+        claimId,
+        { step: state, ...(state === 'receipt_generated' ? { receipt_no: receiptNo } : {}) },
+      ],
+    );
+  }
+}
