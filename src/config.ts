@@ -58,6 +58,17 @@ export interface Config {
   replyLimitPerSender: number;
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
+  /** Where replies go as .eml files when SMTP_URL is unset. @defaultValue 'var/outbox' */
+  outboxDir: string;
+  senderAuth: {
+    mode: 'off' | 'header' | 'verify';
+    authservId?: string;
+    trustedReceivedBy?: string;
+  };
+  /** Jobs run at once per queue and process. */
+  concurrency: { assess: number; settle: number; reply: number };
+  /** How long SIGTERM waits for active jobs before forcing them back to the queue. @defaultValue 30000 */
+  shutdownGraceMs: number;
   intake: {
     /** Messages larger than this go to quarantine unread. @defaultValue 25 MiB */
     maxMessageBytes: number;
@@ -142,6 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   if (mailFrom !== undefined && !/^[^\s@<>]+@[^\s@<>]+$/.test(mailFrom)) {
     throw new ConfigError('MAIL_FROM', 'must be an email address');
   }
+  if (str('SMTP_URL') !== undefined && mailFrom === undefined) {
+    throw new ConfigError('MAIL_FROM', 'is required when SMTP_URL is set (the From of replies)');
+  }
   const folder = (name: string, fallback: string): string => {
     const v = str(name, fallback)!;
     if (/[\r\n*%]/.test(v)) throw new ConfigError(name, 'is not a valid folder name');
@@ -165,6 +179,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     replyLimitPerSender: int('REPLY_LIMIT_PER_SENDER', 5, 0),
     smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),
     mailFrom,
+    outboxDir: resolve(str('OUTBOX_DIR', 'var/outbox')!),
+    senderAuth: senderAuth(str),
+    concurrency: Object.freeze({
+      assess: int('WORKER_CONCURRENCY_ASSESS', 4, 1, 256),
+      settle: int('WORKER_CONCURRENCY_SETTLE', 2, 1, 256),
+      reply: int('WORKER_CONCURRENCY_REPLY', 4, 1, 256),
+    }),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000, 0),
     intake: Object.freeze({
       maxMessageBytes: int('MAX_MESSAGE_BYTES', 25 * 2 ** 20, 1024),
       pollIntervalMs: int('IMAP_POLL_INTERVAL_MS', 30_000, 100),
@@ -172,6 +194,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       batchSize: int('INTAKE_BATCH_SIZE', 200, 1, 10_000),
       lockTtlMs: int('POLLER_LOCK_TTL_MS', 15_000, 1000),
     }),
+  });
+}
+
+function senderAuth(
+  str: (name: string, fallback?: string) => string | undefined,
+): Config['senderAuth'] {
+  const mode = str('SENDER_AUTH', 'off')!;
+  if (mode !== 'off' && mode !== 'header' && mode !== 'verify') {
+    throw new ConfigError('SENDER_AUTH', 'must be off, header or verify');
+  }
+  const authservId = str('SENDER_AUTH_AUTHSERV_ID');
+  if (mode === 'header' && !authservId) {
+    throw new ConfigError(
+      'SENDER_AUTH_AUTHSERV_ID',
+      'is required when SENDER_AUTH=header (our receiving server’s authserv-id)',
+    );
+  }
+  const trustedReceivedBy = str('SENDER_AUTH_TRUSTED_RECEIVED_BY');
+  return Object.freeze({
+    mode,
+    ...(authservId ? { authservId } : {}),
+    ...(trustedReceivedBy ? { trustedReceivedBy } : {}),
   });
 }
 

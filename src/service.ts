@@ -18,15 +18,22 @@ import type { IntakeDeps } from './intake/intake-deps.ts';
 import { runAsLeader } from './intake/leader-loop.ts';
 import { MailboxLock } from './intake/mailbox-lock.ts';
 import { runMaildirSession } from './intake/maildir-session.ts';
-import { createSweep } from './intake/sweeper.ts';
-import { AssessProducer } from './pipeline/assess-queue.ts';
-import { startAssessWorker } from './pipeline/assess-worker.ts';
+import { senderAuthenticated } from './mail/sender-auth.ts';
+import { PipelineProducer } from './pipeline/assess-queue.ts';
+import { createSweep } from './pipeline/sweeps.ts';
+import { startWorkers, type Workers } from './pipeline/workers.ts';
+import { createReplyTransport } from './reply/outbound.ts';
+import type { ReplyTransport } from './reply/outbound-types.ts';
+import { ReplyTemplates } from './reply/templates.ts';
 import { createPool, ensureDatabase } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { loadRecordsFromDb } from './store/records-store.ts';
 
 export const ROLES = ['all', 'poller', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The From of replies when MAIL_FROM is unset (the embedded default writes to the outbox). */
+const DEFAULT_MAIL_FROM = 'claims@claim-intake.local';
 
 /** How long records read from the database are reused before being read again. */
 const RECORDS_TTL_MS = 10_000;
@@ -56,13 +63,15 @@ export async function startService(
   const migrated = await migrate(pool, (obj) => logger.info(obj));
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
 
-  const producer = new AssessProducer(config.redisUrl, config.redisPrefix);
+  const producer = new PipelineProducer(config.redisUrl, config.redisPrefix);
   const enqueue = (ids: number[]) => producer.enqueue(ids);
-  const sweep = createSweep(pool, enqueue, logger.child({ component: 'sweep' }));
+  const sweep = createSweep(pool, producer, logger.child({ component: 'sweep' }));
   const abort = new AbortController();
   const loops: Promise<void>[] = [];
   let lockRedis: Redis | undefined;
-  let worker: ReturnType<typeof startAssessWorker> | undefined;
+  let workers: Workers | undefined;
+  let transport: ReplyTransport | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
 
   if (role === 'all' || role === 'poller') {
     lockRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -91,6 +100,9 @@ export async function startService(
   }
 
   if (role === 'all' || role === 'worker') {
+    // Templates are compiled and rendered against samples now: a broken one stops start-up.
+    const templates = await ReplyTemplates.load();
+    transport = createReplyTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
     let cached: { ctx: EngineContext; at: number } | undefined;
     const context = async (): Promise<EngineContext> => {
       if (!cached || Date.now() - cached.at > RECORDS_TTL_MS) {
@@ -101,14 +113,31 @@ export async function startService(
       }
       return cached.ctx;
     };
-    worker = startAssessWorker({
+    const auth = config.senderAuth;
+    workers = startWorkers({
       pool,
       redisUrl: config.redisUrl,
       redisPrefix: config.redisPrefix,
       logger,
+      producer,
       context,
+      concurrency: config.concurrency,
+      reply: {
+        templates,
+        transport,
+        mailFrom: config.mailFrom ?? DEFAULT_MAIL_FROM,
+        replyLimitPerSender: config.replyLimitPerSender,
+      },
+      ...(auth.mode === 'off'
+        ? {}
+        : {
+            senderCheck: async (raw, email) =>
+              (await senderAuthenticated(raw, email, auth)).authenticated,
+          }),
     });
     await sweep();
+    sweepTimer = setInterval(() => void sweep(), config.intake.reconcileIntervalMs);
+    sweepTimer.unref();
   }
 
   logger.info({ role, mailboxes: config.mailboxes.map((m) => m.name) }, 'claim-intake started');
@@ -120,8 +149,10 @@ export async function startService(
       stopping ??= (async () => {
         logger.info('stopping: intake first, then in-flight jobs');
         abort.abort();
+        if (sweepTimer) clearInterval(sweepTimer);
         await done;
-        await worker?.close();
+        await workers?.close(config.shutdownGraceMs);
+        await transport?.close();
         await producer.close();
         lockRedis?.disconnect();
         await pool.end().catch(() => undefined);

@@ -39,6 +39,8 @@ export const REASON_CODES = [
   'reward_already_granted',
   'message_too_large',
   'message_unparseable',
+  'reply_limit_reached',
+  'reply_failed',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -164,6 +166,14 @@ export const REASON_TEXT: Record<ReasonCode, { en: string; zh: string }> = {
   message_too_large: {
     en: 'The message is larger than the service accepts; it was kept in quarantine for an agent.',
     zh: '邮件超过系统可接收的大小，已隔离保存，由客服专员处理。',
+  },
+  reply_limit_reached: {
+    en: 'This sender has had the most automatic replies allowed in 24 hours; an agent answers instead.',
+    zh: '该发件人24小时内的自动回复次数已达上限，将由客服专员答复。',
+  },
+  reply_failed: {
+    en: 'The reply could not be delivered; an agent will follow up.',
+    zh: '回复邮件无法投递，将由客服专员跟进。',
   },
   message_unparseable: {
     en: 'The message could not be read as an email; it was kept in quarantine for an agent.',

@@ -1,16 +1,29 @@
 /**
- * The hand-off from intake to assessment: one BullMQ job per claim, its id derived from
- * the claim id, so enqueueing the same claim twice (a retry, the sweep, two pollers in a
- * failover) leaves one job. The database, not the queue, is the source of truth: a claim
- * in state 'received' is re-enqueued by the sweep until a worker has assessed it.
+ * The pipeline's queues (BullMQ): assess → settle → reply. One job per claim and stage
+ * (and per decision version after assessment), its id derived from those, so enqueueing the
+ * same work twice (a retry, a sweep, two pollers in a failover) leaves one job. The database,
+ * not the queue, is the source of truth: sweeps re-enqueue whatever a stage still owes.
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 export const ASSESS_QUEUE = 'assess';
+export const SETTLE_QUEUE = 'settle';
+export const REPLY_QUEUE = 'reply';
+export const QUEUE_NAMES = [ASSESS_QUEUE, SETTLE_QUEUE, REPLY_QUEUE] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
 
-export interface AssessJob {
+export interface PipelineJob {
   claimId: number;
+  /** The decision version the job acts on (settle, reply). */
+  version?: number;
+}
+
+export interface WorkItem {
+  claimId: number;
+  version?: number;
+  /** VIP customers' work runs first. */
+  vip?: boolean;
 }
 
 /** BullMQ keys start with the prefix in braces: one hash slot, so Redis Cluster works too. */
@@ -18,50 +31,81 @@ export function queuePrefix(redisPrefix: string): string {
   return `{${redisPrefix}}`;
 }
 
-export function assessJobId(claimId: number): string {
-  return `claim-${claimId}`;
+export function jobId(queue: QueueName, item: WorkItem): string {
+  return item.version === undefined
+    ? `${queue}-${item.claimId}`
+    : `${queue}-${item.claimId}-v${item.version}`;
 }
 
-export class AssessProducer {
+/** Kept for intake and tests: the assessment job id of a claim. */
+export function assessJobId(claimId: number): string {
+  return jobId(ASSESS_QUEUE, { claimId });
+}
+
+const VIP_PRIORITY = 1;
+const NORMAL_PRIORITY = 10;
+
+export class PipelineProducer {
   private readonly connection: Redis;
-  readonly queue: Queue<AssessJob>;
+  private readonly queues: Record<QueueName, Queue<PipelineJob>>;
 
   constructor(redisUrl: string, redisPrefix: string) {
-    // Producers fail fast while Redis is away (no offline queue): the claim stays
-    // 'received' in PostgreSQL and the sweep enqueues it once Redis is back.
-    this.connection = new Redis(redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      lazyConnect: false,
-    });
+    // Producers fail fast while Redis is away (no offline queue): the work stays owed in
+    // PostgreSQL and a sweep enqueues it once Redis is back.
+    this.connection = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.connection.on('error', () => undefined);
-    this.queue = new Queue<AssessJob>(ASSESS_QUEUE, {
-      connection: this.connection,
-      prefix: queuePrefix(redisPrefix),
-      defaultJobOptions: {
-        attempts: 8,
-        backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 14 * 24 * 3600 },
-      },
-    });
-    this.queue.on('error', () => undefined);
+    const make = (name: QueueName) => {
+      const q = new Queue<PipelineJob>(name, {
+        connection: this.connection,
+        prefix: queuePrefix(redisPrefix),
+        defaultJobOptions: {
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+          // Bounded Redis memory: finished jobs are kept a day (at most 10,000), failed
+          // ones two weeks for ops to inspect and retry.
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 14 * 24 * 3600 },
+        },
+      });
+      q.on('error', () => undefined);
+      return q;
+    };
+    this.queues = {
+      assess: make(ASSESS_QUEUE),
+      settle: make(SETTLE_QUEUE),
+      reply: make(REPLY_QUEUE),
+    };
   }
 
-  async enqueue(claimIds: number[]): Promise<void> {
-    if (claimIds.length === 0) return;
-    await this.queue.addBulk(
-      claimIds.map((claimId) => ({
-        name: 'assess',
-        data: { claimId },
-        opts: { jobId: assessJobId(claimId) },
+  queue(name: QueueName): Queue<PipelineJob> {
+    return this.queues[name];
+  }
+
+  async add(name: QueueName, items: WorkItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.queues[name].addBulk(
+      items.map((item) => ({
+        name,
+        data: {
+          claimId: item.claimId,
+          ...(item.version === undefined ? {} : { version: item.version }),
+        },
+        opts: { jobId: jobId(name, item), priority: item.vip ? VIP_PRIORITY : NORMAL_PRIORITY },
       })),
+    );
+  }
+
+  /** Assessment of freshly stored claims (VIP is not known before assessment). */
+  async enqueue(claimIds: number[]): Promise<void> {
+    await this.add(
+      ASSESS_QUEUE,
+      claimIds.map((claimId) => ({ claimId })),
     );
   }
 
   /** Safe to call twice. */
   async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
+    await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
     this.connection.disconnect();
   }
 }

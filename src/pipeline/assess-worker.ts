@@ -1,29 +1,33 @@
 /**
- * The assessment stage: a BullMQ worker that turns a stored claim's raw message into a
- * decision with the same engine as `check`, and records it with an audit event. Idempotent:
- * the claim row is locked and only a claim still 'received' is assessed, so a job that
- * runs twice (retry, stalled job, two workers) decides once.
+ * The assessment stage: turns a stored claim's raw message into a decision with the same
+ * engine as `check`, and records it with an audit event. Idempotent: the claim row is
+ * locked and only a claim still 'received' is assessed, so a job that runs twice (retry,
+ * stalled job, two workers) decides once.
+ *
+ * A customer's answer to a needs-info reply (by In-Reply-To/References or the claim
+ * reference in the subject) does not open a new claim: it is attached to the earlier claim,
+ * which is assessed again on both messages together, as a new decision version.
  */
-import { UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { UnrecoverableError } from 'bullmq';
 import type pg from 'pg';
-import type { Logger } from 'pino';
 import { assess } from '../domain/assess/engine.ts';
-import type { Assessment, EngineContext } from '../domain/assess/types.ts';
+import type { AssessInput, Assessment, EngineContext } from '../domain/assess/types.ts';
+import type { ParsedEmail } from '../domain/email.ts';
+import { mainBody } from '../domain/extract/body.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { withTransaction } from '../store/database.ts';
-import { ASSESS_QUEUE, type AssessJob, queuePrefix } from './assess-queue.ts';
 
-export interface AssessWorkerOptions {
-  pool: pg.Pool;
-  redisUrl: string;
-  redisPrefix: string;
-  logger: Logger;
-  /** The engine's inputs besides the email; called per job, so it may refresh records. */
-  context: () => Promise<EngineContext>;
-  /** @defaultValue 4 */
-  concurrency?: number;
+export interface Assessed {
+  /** The claim that was decided: this one, or the earlier claim a follow-up amended. */
+  claimId: number;
+  version: number;
+  assessment: Assessment;
+  vip: boolean;
+  mergedInto?: number;
 }
+
+/** Decides whether the sender is authenticated (sender-auth.ts); undefined when unknown. */
+export type SenderCheck = (raw: Buffer, email: ParsedEmail) => Promise<boolean | undefined>;
 
 const STATE_AFTER: Record<Assessment['decision'], string> = {
   ignored: 'ignored',
@@ -33,12 +37,15 @@ const STATE_AFTER: Record<Assessment['decision'], string> = {
   rejected: 'assessed',
 };
 
-/** Assesses one claim; returns the decision, or null when it was assessed before. */
+const CLAIM_REF = /\[CLM-(\d{6,12})\]/i;
+
+/** Assesses one claim; null when it was assessed before. */
 export async function assessClaim(
   pool: pg.Pool,
   claimId: number,
   ctx: EngineContext,
-): Promise<Assessment | null> {
+  senderCheck?: SenderCheck,
+): Promise<Assessed | null> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{
       state: string;
@@ -56,59 +63,125 @@ export async function assessClaim(
     if (row.state !== 'received') return null;
     if (row.raw === null) throw new UnrecoverableError(`claim ${claimId} has no raw message`);
     const email = await parseEmail(row.raw);
-    const a = assess({ email, receivedAt: row.internal_date.getTime() }, ctx);
-    const vip = a.account ? (ctx.index.account(a.account)?.vip ?? false) : false;
-    await client.query(
-      `UPDATE claims SET state = $2, type = $3, decision = $4, account = $5, amount = $6, currency = $7,
-              reasons = $8, assessment = $9, vip = $10, version = version + 1, updated_at = now()
-        WHERE id = $1`,
-      [
+    const senderAuthenticated = senderCheck ? await senderCheck(row.raw, email) : undefined;
+
+    const parent = await followUpParent(client, claimId, email);
+    if (parent) {
+      const original = await parseEmail(parent.raw);
+      const combined: ParsedEmail = {
+        ...original,
+        subject: `${email.subject} ${original.subject}`.trim(),
+        text: `${mainBody(email.text)}\n\n${mainBody(original.text)}`,
+      };
+      await client.query(
+        'INSERT INTO claim_messages (claim_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [parent.id, row.message_id],
+      );
+      await client.query(`UPDATE claims SET state = 'merged', updated_at = now() WHERE id = $1`, [
         claimId,
-        STATE_AFTER[a.decision],
-        a.type,
-        a.decision,
-        a.account,
-        a.amount,
-        a.currency,
-        a.reasons,
-        a,
-        vip,
-      ],
-    );
-    await client.query(
-      `INSERT INTO audit_log (actor, action, claim_id, message_id, details) VALUES ('system:worker', 'claim.assessed', $1, $2, $3)`,
-      [
-        claimId,
+      ]);
+      await audit(client, claimId, row.message_id, 'claim.merged', { into: parent.id });
+      const input: AssessInput = {
+        email: combined,
+        receivedAt: parent.receivedAt.getTime(),
+        senderAuthenticated,
+      };
+      const done = await record(
+        client,
+        parent.id,
         row.message_id,
-        { type: a.type, decision: a.decision, reasons: a.reasons, amount: a.amount },
-      ],
-    );
-    return a;
+        assess(input, ctx),
+        ctx,
+        'claim.reassessed',
+      );
+      return { ...done, mergedInto: parent.id };
+    }
+    const a = assess({ email, receivedAt: row.internal_date.getTime(), senderAuthenticated }, ctx);
+    return record(client, claimId, row.message_id, a, ctx, 'claim.assessed');
   });
 }
 
-export function startAssessWorker(options: AssessWorkerOptions): Worker<AssessJob> {
-  const log = options.logger.child({ component: 'assess-worker' });
-  // Workers wait for Redis when it is away (no request limit) and resume by themselves.
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', () => undefined);
-  const worker = new Worker<AssessJob>(
-    ASSESS_QUEUE,
-    async (job) => {
-      const ctx = await options.context();
-      const a = await assessClaim(options.pool, job.data.claimId, ctx);
-      log.info(
-        { claimId: job.data.claimId, jobId: job.id, decision: a?.decision ?? 'already-assessed' },
-        'claim assessed',
-      );
-      return a ? { decision: a.decision } : { decision: null };
-    },
-    { connection, prefix: queuePrefix(options.redisPrefix), concurrency: options.concurrency ?? 4 },
+async function record(
+  client: pg.PoolClient,
+  claimId: number,
+  messageId: string,
+  a: Assessment,
+  ctx: EngineContext,
+  action: string,
+): Promise<Assessed> {
+  const vip = a.account ? (ctx.index.account(a.account)?.vip ?? false) : false;
+  const { rows } = await client.query<{ version: number }>(
+    `UPDATE claims SET state = $2, type = $3, decision = $4, account = $5, amount = $6, currency = $7,
+            reasons = $8, assessment = $9, vip = $10, version = version + 1, updated_at = now()
+      WHERE id = $1 RETURNING version`,
+    [
+      claimId,
+      STATE_AFTER[a.decision],
+      a.type,
+      a.decision,
+      a.account,
+      a.amount,
+      a.currency,
+      a.reasons,
+      a,
+      vip,
+    ],
   );
-  worker.on('failed', (job, error) =>
-    log.warn({ jobId: job?.id, err: error }, 'assessment failed'),
+  await audit(client, claimId, messageId, action, {
+    type: a.type,
+    decision: a.decision,
+    reasons: a.reasons,
+    amount: a.amount,
+  });
+  return { claimId, version: rows[0]!.version, assessment: a, vip };
+}
+
+async function audit(
+  client: pg.PoolClient,
+  claimId: number,
+  messageId: string,
+  action: string,
+  details: object,
+) {
+  await client.query(
+    `INSERT INTO audit_log (actor, action, claim_id, message_id, details) VALUES ('system:worker', $3, $1, $2, $4)`,
+    [claimId, messageId, action, details],
   );
-  worker.on('error', (error) => log.warn({ err: error }, 'assessment worker error'));
-  worker.on('closed', () => connection.disconnect());
-  return worker;
+}
+
+/** The needs-info claim this message answers, found by our reply's Message-ID or the claim reference. */
+async function followUpParent(
+  client: pg.PoolClient,
+  claimId: number,
+  email: ParsedEmail,
+): Promise<{ id: number; raw: Buffer; receivedAt: Date } | null> {
+  const ids = [email.inReplyTo, ...email.references]
+    .filter((x): x is string => !!x)
+    .map((x) => `<${x}>`);
+  const candidates: number[] = [];
+  if (ids.length > 0) {
+    const { rows } = await client.query<{ claim_id: string }>(
+      'SELECT claim_id FROM replies WHERE message_id = ANY($1::text[])',
+      [ids],
+    );
+    candidates.push(...rows.map((r) => Number(r.claim_id)));
+  }
+  const ref = CLAIM_REF.exec(email.subject)?.[1];
+  if (ref) candidates.push(Number(ref));
+  for (const id of candidates) {
+    if (id === claimId) continue;
+    const { rows } = await client.query<{
+      decision: string | null;
+      raw: Buffer | null;
+      received_at: Date;
+    }>(
+      `SELECT c.decision, m.raw, c.received_at FROM claims c JOIN messages m ON m.id = c.message_id
+        WHERE c.id = $1 FOR UPDATE OF c`,
+      [id],
+    );
+    const parent = rows[0];
+    if (parent?.decision === 'needs_info' && parent.raw)
+      return { id, raw: parent.raw, receivedAt: parent.received_at };
+  }
+  return null;
 }

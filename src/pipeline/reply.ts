@@ -1,0 +1,217 @@
+/**
+ * The reply stage: exactly one reply per (claim, decision version).
+ *
+ * prepare: in one transaction with the claim locked, apply loop and flood protection,
+ * render the template, compose the complete message with its Message-ID, and insert it as
+ * 'pending' (unique per claim and version). send: mark it 'sending', hand the stored bytes
+ * to SMTP, mark it 'sent'. A retry resends the same bytes and Message-ID.
+ *
+ * The one window that can still duplicate a reply: the SMTP server accepted the message
+ * (250 after DATA) and the process died before `state = 'sent'` committed. A retry then
+ * sends it again; it carries the same Message-ID, so mail clients and most MTAs fold the
+ * two. The window is the time between the server's answer and one UPDATE's commit.
+ */
+import type pg from 'pg';
+import type { Assessment } from '../domain/assess/types.ts';
+import { parseEmail } from '../mail/parse.ts';
+import { replyLanguage } from '../reply/language.ts';
+import { composeReply, SmtpPermanentError } from '../reply/outbound.ts';
+import { replySubject } from '../reply/outbound-headers.ts';
+import type { ReplyTransport } from '../reply/outbound-types.ts';
+import { buildReplyData, replyKind } from '../reply/reply-data.ts';
+import type { ReplyTemplates } from '../reply/templates.ts';
+import { withTransaction } from '../store/database.ts';
+
+export interface ReplyDeps {
+  pool: pg.Pool;
+  templates: ReplyTemplates;
+  transport: ReplyTransport;
+  /** Our address: the From of replies, and never an address we answer. */
+  mailFrom: string;
+  /** Automatic replies per sender per 24 hours; beyond it the claim goes to review. */
+  replyLimitPerSender: number;
+}
+
+export function claimRef(claimId: number): string {
+  return `CLM-${String(claimId).padStart(6, '0')}`;
+}
+
+export type PrepareOutcome =
+  | { status: 'ready'; replyId: number }
+  | { status: 'none'; why: string }
+  | { status: 'to_review'; why: string };
+
+export async function prepareReply(
+  deps: ReplyDeps,
+  claimId: number,
+  version: number,
+): Promise<PrepareOutcome> {
+  return withTransaction(deps.pool, async (client) => {
+    const { rows } = await client.query<{
+      state: string;
+      version: number;
+      assessment: Assessment | null;
+      raw: Buffer | null;
+      received_at: Date;
+    }>(
+      `SELECT c.state, c.version, c.assessment, m.raw, c.received_at
+         FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1 FOR UPDATE OF c`,
+      [claimId],
+    );
+    const claim = rows[0];
+    if (!claim?.assessment || claim.raw === null)
+      return { status: 'none', why: 'nothing to answer' };
+    const existing = await client.query<{ id: string }>(
+      'SELECT id FROM replies WHERE claim_id = $1 AND decision_version = $2',
+      [claimId, version],
+    );
+    if (existing.rows[0]) return { status: 'ready', replyId: Number(existing.rows[0].id) };
+    if (claim.version !== version)
+      return { status: 'none', why: `decision version ${version} was superseded` };
+    const a = claim.assessment;
+    const kind = replyKind(a);
+    // RFC 3834 §2: never answer automatic mail (it was 'ignored' already).
+    if (kind === null) return { status: 'none', why: 'auto-generated mail is never answered' };
+    const email = await parseEmail(claim.raw);
+    const to = email.from;
+    if (!to)
+      return toReview(client, claimId, 'reply_failed', 'the message has no usable sender address');
+    if (to === deps.mailFrom.toLowerCase())
+      return { status: 'none', why: 'never answer our own address' };
+    const recent = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM replies WHERE lower(to_address) = $1 AND created_at > now() - interval '24 hours'`,
+      [to],
+    );
+    if (Number(recent.rows[0]!.n) >= deps.replyLimitPerSender) {
+      return toReview(
+        client,
+        claimId,
+        'reply_limit_reached',
+        `more than ${deps.replyLimitPerSender} replies to ${to} in 24 hours`,
+      );
+    }
+    const receipt = await client.query<{ receipt_no: string | null }>(
+      'SELECT receipt_no FROM refund_settlements WHERE claim_id = $1',
+      [claimId],
+    );
+    const lang = replyLanguage(email);
+    const ref = claimRef(claimId);
+    const data = buildReplyData({
+      claimRef: ref,
+      assessment: a,
+      email,
+      lang,
+      receivedAt: claim.received_at.getTime(),
+      ...(receipt.rows[0]?.receipt_no ? { receipt: receipt.rows[0].receipt_no } : {}),
+    });
+    const rendered = deps.templates.render(kind, lang, data);
+    const domain = deps.mailFrom.split('@')[1] ?? 'claim-intake.local';
+    const messageId = `<${ref.toLowerCase()}.v${version}.${Date.now().toString(36)}@${domain}>`;
+    const raw = await composeReply({
+      claimRef: ref,
+      to,
+      toName: email.fromName,
+      from: deps.mailFrom,
+      originalSubject: email.subject,
+      originalMessageId: email.messageId,
+      originalReferences: email.references,
+      originalInReplyTo: email.inReplyTo,
+      messageId,
+      text: rendered.text,
+      html: rendered.html,
+      lang,
+    });
+    const inserted = await client.query<{ id: string }>(
+      `INSERT INTO replies (claim_id, decision_version, kind, lang, to_address, message_id, subject, raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [claimId, version, kind, lang, to, messageId, replySubject(email.subject, ref), raw],
+    );
+    await client.query(
+      `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.prepared', $1, $2)`,
+      [claimId, { kind, lang, message_id: messageId, version }],
+    );
+    return { status: 'ready', replyId: Number(inserted.rows[0]!.id) };
+  });
+}
+
+async function toReview(
+  client: pg.PoolClient,
+  claimId: number,
+  code: string,
+  why: string,
+): Promise<PrepareOutcome> {
+  await client.query(
+    `UPDATE claims SET state = 'review', reasons = array_append(array_remove(reasons, $2), $2), updated_at = now() WHERE id = $1`,
+    [claimId, code],
+  );
+  await client.query(
+    `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'claim.to_review', $1, $2)`,
+    [claimId, { reason: code, why }],
+  );
+  return { status: 'to_review', why };
+}
+
+/** Sends a prepared reply; 'sent' replies are not sent again. Throws on failure. */
+export async function sendReply(
+  deps: ReplyDeps,
+  replyId: number,
+): Promise<'sent' | 'already_sent'> {
+  const { rows } = await deps.pool.query<{
+    claim_id: string;
+    raw: Buffer;
+    to_address: string;
+    kind: string;
+  }>(
+    `UPDATE replies SET state = 'sending', attempts = attempts + 1
+      WHERE id = $1 AND state IN ('pending', 'sending', 'failed')
+      RETURNING claim_id, raw, to_address, kind`,
+    [replyId],
+  );
+  const reply = rows[0];
+  if (!reply) return 'already_sent';
+  const claimId = Number(reply.claim_id);
+  try {
+    const result = await deps.transport.send(reply.raw, {
+      from: deps.mailFrom,
+      to: [reply.to_address],
+    });
+    await withTransaction(deps.pool, async (client) => {
+      await client.query(
+        `UPDATE replies SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`,
+        [replyId],
+      );
+      // A review acknowledgement leaves the claim with the agents; any other reply ends it.
+      await client.query(
+        `UPDATE claims SET state = CASE WHEN state = 'review' THEN 'review' ELSE 'answered' END, updated_at = now() WHERE id = $1`,
+        [claimId],
+      );
+      await client.query(
+        `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.sent', $1, $2)`,
+        [claimId, { reply_id: replyId, kind: reply.kind, response: result.response.slice(0, 500) }],
+      );
+    });
+    return 'sent';
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof SmtpPermanentError) {
+      await withTransaction(deps.pool, async (client) => {
+        await client.query(`UPDATE replies SET state = 'failed', last_error = $2 WHERE id = $1`, [
+          replyId,
+          error.response,
+        ]);
+        await toReview(
+          client,
+          claimId,
+          'reply_failed',
+          `SMTP ${error.responseCode ?? ''}: ${error.response}`.slice(0, 500),
+        );
+      });
+    } else {
+      await deps.pool.query(`UPDATE replies SET last_error = $2 WHERE id = $1`, [
+        replyId,
+        message.slice(0, 500),
+      ]);
+    }
+    throw error;
+  }
+}

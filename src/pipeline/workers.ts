@@ -1,0 +1,134 @@
+/**
+ * The pipeline's BullMQ workers: assess → settle → reply, each stage enqueueing the next
+ * after its transaction commits. Permanent failures become UnrecoverableError (no retry);
+ * anything else is retried with exponential backoff and jitter. Any number of worker
+ * processes can run against one Redis and one PostgreSQL: the database decides once.
+ */
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { EngineContext } from '../domain/assess/types.ts';
+import { ClaimIntakeError } from '../domain/errors.ts';
+import {
+  ASSESS_QUEUE,
+  type PipelineJob,
+  type PipelineProducer,
+  type QueueName,
+  queuePrefix,
+  REPLY_QUEUE,
+  SETTLE_QUEUE,
+} from './assess-queue.ts';
+import { assessClaim, type SenderCheck } from './assess-worker.ts';
+import { prepareReply, type ReplyDeps, sendReply } from './reply.ts';
+import { settleClaim } from './settle.ts';
+
+export interface WorkerOptions {
+  pool: pg.Pool;
+  redisUrl: string;
+  redisPrefix: string;
+  logger: Logger;
+  producer: PipelineProducer;
+  /** The engine's inputs besides the email; called per job, so it may refresh records. */
+  context: () => Promise<EngineContext>;
+  reply: Omit<ReplyDeps, 'pool'>;
+  senderCheck?: SenderCheck;
+  /** Jobs run at once per queue. @defaultValue { assess: 4, settle: 2, reply: 4 } */
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+export interface Workers {
+  /** Stops taking jobs and waits up to `graceMs` for active ones; safe to call twice. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function startWorkers(options: WorkerOptions): Workers {
+  const { pool, producer, logger } = options;
+  const replyDeps: ReplyDeps = { pool, ...options.reply };
+  // Workers wait for Redis when it is away (no request limit) and resume by themselves.
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const concurrency = { assess: 4, settle: 2, reply: 4, ...options.concurrency };
+
+  const handlers: Record<QueueName, (job: Job<PipelineJob>) => Promise<unknown>> = {
+    assess: async (job) => {
+      const done = await assessClaim(
+        pool,
+        job.data.claimId,
+        await options.context(),
+        options.senderCheck,
+      );
+      if (!done) return { skipped: 'already assessed' };
+      const item = { claimId: done.claimId, version: done.version, vip: done.vip };
+      const decision = done.assessment.decision;
+      if (decision === 'approved') await producer.add(SETTLE_QUEUE, [item]);
+      else if (decision !== 'ignored') await producer.add(REPLY_QUEUE, [item]);
+      return { decision, claimId: done.claimId, version: done.version };
+    },
+    settle: async (job) => {
+      const result = await settleClaim(pool, job.data.claimId);
+      if (result.settled) {
+        await producer.add(REPLY_QUEUE, [
+          { claimId: job.data.claimId, version: job.data.version ?? 1 },
+        ]);
+      }
+      return result;
+    },
+    reply: async (job) => {
+      const prepared = await prepareReply(replyDeps, job.data.claimId, job.data.version ?? 1);
+      if (prepared.status !== 'ready') return prepared;
+      return { status: await sendReply(replyDeps, prepared.replyId) };
+    },
+  };
+
+  const workers = (Object.keys(handlers) as QueueName[]).map((name) => {
+    const log = logger.child({ component: `${name}-worker` });
+    const worker = new Worker<PipelineJob>(
+      name,
+      async (job) => {
+        try {
+          const result = await handlers[name](job);
+          log.info({ claimId: job.data.claimId, jobId: job.id, result }, `${name} done`);
+          return result;
+        } catch (error) {
+          // Permanent errors end the job now; the claim is already in review where it needs an agent.
+          if (error instanceof ClaimIntakeError && !error.retryable)
+            throw new UnrecoverableError(error.message);
+          throw error;
+        }
+      },
+      { connection, prefix: queuePrefix(options.redisPrefix), concurrency: concurrency[name] },
+    );
+    worker.on('failed', (job, error) =>
+      log.warn(
+        { claimId: job?.data.claimId, jobId: job?.id, attempts: job?.attemptsMade, err: error },
+        `${name} failed`,
+      ),
+    );
+    worker.on('error', (error) => log.warn({ err: error }, `${name} worker error`));
+    return worker;
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    close(graceMs = 30_000) {
+      closing ??= (async () => {
+        const graceful = Promise.all(workers.map((w) => w.close()));
+        const timer = new Promise<'timeout'>((r) =>
+          setTimeout(() => r('timeout'), graceMs).unref(),
+        );
+        if ((await Promise.race([graceful, timer])) === 'timeout') {
+          logger.warn(
+            { graceMs },
+            'jobs still active at shutdown; forcing close (they will be retried)',
+          );
+          await Promise.all(workers.map((w) => w.close(true)));
+        }
+        connection.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { ASSESS_QUEUE };
