@@ -5,6 +5,7 @@
 import { runCheck } from './check.ts';
 import { runDemo } from './demo.ts';
 import { runImport } from './import.ts';
+import { runLedger } from './ledger.ts';
 import { runMigrate } from './migrate.ts';
 import { runStart } from './start.ts';
 
@@ -16,6 +17,8 @@ commands:
   demo
         load the example records and drop the example emails into the Maildir, with their
         received times, for \`start\` to process
+  ledger [--format jsonl|csv] [--all]
+        print the ledger entries not exported yet (then marked exported), for billing
   migrate
         create or upgrade the database schema at DATABASE_URL
   import DIR
@@ -46,6 +49,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return runStart(rest, io);
     case 'demo':
       return runDemo(rest, io);
+    case 'ledger':
+      return runLedger(rest, io);
     case 'migrate':
       return runMigrate(rest, io);
     case 'import':
