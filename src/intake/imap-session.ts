@@ -5,8 +5,9 @@
  * Order of effects, which is what makes a crash anywhere lose nothing and duplicate
  * nothing: (1) store raw + INTERNALDATE and advance the checkpoint in one transaction,
  * (2) MOVE to the Processed folder, (3) enqueue. A crash after (1) leaves the message in
- * the inbox at a UID ≤ last_uid: the next cycle moves it without storing it again. A crash
- * after (2) leaves the claim 'received': the sweep enqueues it.
+ * the inbox at a UID ≤ last_uid: the next cycle moves it, to the folder its row names
+ * (Processed or Quarantine), without storing it again. A crash after (2) leaves the claim
+ * 'received': the sweep enqueues it.
  *
  * UIDs are fetched first and each batch is fetched whole before any other command:
  * issuing commands inside a fetch loop deadlocks imapflow.
@@ -22,6 +23,7 @@ import {
   markPolled,
   resetCheckpoint,
   sha256Of,
+  storedStates,
   storeMessages,
 } from '../store/messages-store.ts';
 import type { IntakeDeps } from './intake-deps.ts';
@@ -125,12 +127,24 @@ async function cycle(
     deps.metrics?.polled(mailbox.name);
     return;
   }
-  const alreadyStored = uids.filter((u) => u <= checkpoint.lastUid);
-  if (alreadyStored.length > 0) {
-    log.info({ count: alreadyStored.length }, 'moving messages stored before an interruption');
-    await move(client, alreadyStored, config.processedFolder);
-  }
   const fresh = uids.filter((u) => u > checkpoint.lastUid);
+  const earlier = uids.filter((u) => u <= checkpoint.lastUid);
+  if (earlier.length > 0) {
+    // Stored before an interruption (crash between store and move). Each goes where its row
+    // says (a quarantined one to Quarantine); a UID the database does not know (a duplicate
+    // by content, or one skipped in its batch) is fetched again like a fresh one.
+    const key = (uid: number) => `${uidValidity}:${uid}`;
+    const states = await storedStates(pool, mailbox.name, earlier.map(key));
+    const processed = earlier.filter((u) => states.get(key(u)) === 'stored');
+    const quarantined = earlier.filter((u) => states.get(key(u)) === 'quarantined');
+    fresh.unshift(...earlier.filter((u) => !states.has(key(u))));
+    log.info(
+      { processed: processed.length, quarantined: quarantined.length },
+      'moving messages stored before an interruption',
+    );
+    if (processed.length > 0) await move(client, processed, config.processedFolder);
+    if (quarantined.length > 0) await move(client, quarantined, config.quarantineFolder);
+  }
   if (fresh.length === 0) return;
   const meta = await client.fetchAll(
     uidRanges(fresh),

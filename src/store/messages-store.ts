@@ -166,6 +166,19 @@ export async function storeMessages(
   });
 }
 
+/** The state ('stored' | 'quarantined') of each of these source keys found in the mailbox. */
+export async function storedStates(
+  pool: pg.Pool,
+  mailbox: string,
+  sourceKeys: string[],
+): Promise<Map<string, string>> {
+  const { rows } = await pool.query<{ source_key: string; state: string }>(
+    'SELECT source_key, state FROM messages WHERE mailbox = $1 AND source_key = ANY($2::text[])',
+    [mailbox, sourceKeys],
+  );
+  return new Map(rows.map((r) => [r.source_key, r.state]));
+}
+
 /** Claims stored but not yet assessed: the enqueue sweep hands them to the queue again. */
 export async function claimsAwaitingAssessment(pool: pg.Pool, limit = 1000): Promise<number[]> {
   const { rows } = await pool.query<{ id: string }>(

@@ -1,0 +1,171 @@
+/**
+ * One poller per mailbox, for real: two `claim-intake start --role poller` processes on
+ * one Dovecot mailbox, the real Redis lock between them. Only the lock holder polls and
+ * stores; when it dies (SIGKILL) or stops (SIGTERM), the other takes over and ingests
+ * what arrives next, each message stored once.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { type DovecotServer, startDovecot } from '../support/dovecot.ts';
+import { type PollerProcess, startPollerProcess } from '../support/poller-process.ts';
+import { createTestRedis, type TestRedis } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
+
+const TTL_MS = 2000;
+
+let db: TestDatabase;
+let redis: TestRedis;
+let dovecot: DovecotServer | undefined;
+const processes: PollerProcess[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  redis = await createTestRedis();
+  await migrate(db.pool);
+});
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.kill()));
+  await dovecot?.stop();
+  dovecot = undefined;
+});
+afterAll(async () => {
+  await db?.drop();
+  await redis?.cleanup();
+});
+
+function claimEmail(tag: string, n: number): Buffer {
+  return Buffer.from(
+    [
+      `From: customer${n}@example.com`,
+      'To: claims@example.net',
+      `Subject: Refund request ${tag} #${n}, account ACC-${n}`,
+      `Message-ID: <${tag}-${n}@customers.example>`,
+      '',
+      `Please refund order ORD-${tag}-${n}.`,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+const emails = (tag: string, from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => claimEmail(tag, from + i));
+
+const stored = async (mailbox: string) =>
+  Number(
+    (
+      await db.pool.query<{ n: string }>(
+        'SELECT count(DISTINCT message_id) n FROM messages WHERE mailbox = $1',
+        [mailbox],
+      )
+    ).rows[0]!.n,
+  );
+
+const storedBy = (p: PollerProcess) =>
+  p
+    .logs()
+    .filter((l) => l.msg === 'batch stored and moved')
+    .reduce((sum, l) => sum + Number(l.stored), 0);
+
+/** Dovecot, two pollers on its INBOX, both started; returns them as [leader, standby]. */
+async function twoPollers() {
+  dovecot = await startDovecot();
+  const server = dovecot;
+  const mailbox = loadConfig({ IMAP_URL: server.url }).mailboxes[0]!.name;
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    IMAP_URL: server.url,
+    IMAP_POLL_INTERVAL_MS: '200',
+    IMAP_RECONCILE_INTERVAL_MS: '1000',
+    POLLER_LOCK_TTL_MS: String(TTL_MS),
+    LOG_LEVEL: 'info',
+  };
+  const pair = [startPollerProcess(env), startPollerProcess(env)];
+  processes.push(...pair);
+  const key = `${redis.prefix}:lock:mailbox:${mailbox}`;
+  const holder = () => redis.client.get(key);
+  const started = (p: PollerProcess) => p.logs().some((l) => l.msg === 'claim-intake started');
+  await waitFor(async () => pair.every(started) && (await holder()) !== null, {
+    timeoutMs: 20_000,
+    message: `both pollers up, one holding the lock: ${pair.map((p) => p.output()).join('\n')}`,
+  });
+  const value = (await holder())!;
+  const leader = pair.find((p) => value.includes(`:${p.pid}:`));
+  if (!leader) throw new Error(`lock held by neither poller: ${value}`);
+  const standby = pair.find((p) => p !== leader)!;
+  return { server, mailbox, holder, leader, standby };
+}
+
+describe('two pollers on one mailbox', () => {
+  it('only the lock holder polls and stores; when it is killed the other takes over once the lock expires and ingests new mail', async () => {
+    const { server, mailbox, holder, leader, standby } = await twoPollers();
+    const holders = new Set<string | null>();
+    await server.appendMany(emails('pair', 0, 100));
+    await waitFor(
+      async () => {
+        holders.add(await holder());
+        return (await stored(mailbox)) === 100 && (await server.count('INBOX')) === 0;
+      },
+      { timeoutMs: 30_000, message: '100 stored and moved' },
+    );
+    expect(holders.size).toBe(1); // the same holder (host:pid:token) all along
+    expect(storedBy(leader)).toBe(100);
+    expect(storedBy(standby)).toBe(0);
+    const opened = (p: PollerProcess) => p.logs().filter((l) => l.msg === 'IMAP session open');
+    expect(opened(standby)).toEqual([]); // the standby never even connected to IMAP
+    expect(opened(leader).length).toBeGreaterThan(0);
+
+    await leader.kill();
+    const killedAt = Date.now();
+    await server.appendMany(emails('pair', 100, 120)); // arrives while nobody leads
+    await waitFor(async () => (await holder())?.includes(`:${standby.pid}:`) === true, {
+      timeoutMs: 3 * TTL_MS,
+      intervalMs: 20,
+      message: 'the standby holds the lock',
+    });
+    const takeoverMs = Date.now() - killedAt;
+    // The dead holder's key lives at most one TTL; the standby retries every 1/4–3/8 TTL.
+    console.info(`failover: standby leads ${takeoverMs} ms after the leader's SIGKILL`);
+    expect(takeoverMs).toBeLessThan(2 * TTL_MS);
+    await waitFor(
+      async () => (await stored(mailbox)) === 120 && (await server.count('INBOX')) === 0,
+      { timeoutMs: 20_000, message: 'the new leader ingests what arrived' },
+    );
+    expect(storedBy(standby)).toBe(20);
+    expect(await server.count('Processed')).toBe(120);
+    const { rows } = await db.pool.query(
+      'SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS ids FROM messages WHERE mailbox = $1',
+      [mailbox],
+    );
+    expect(rows[0]).toEqual({ n: 120, ids: 120 });
+  });
+
+  it('a leader stopped gracefully releases the lock and the other takes over well within the TTL', async () => {
+    const { server, mailbox, holder, leader, standby } = await twoPollers();
+    await server.appendMany(emails('stop', 0, 10));
+    await waitFor(async () => (await stored(mailbox)) === 10, { message: '10 stored' });
+    expect(storedBy(standby)).toBe(0);
+
+    await leader.stop();
+    expect(await leader.exited).toEqual({ code: 0, signal: null });
+    const exitedAt = Date.now();
+    // Released on the way out, not left to expire.
+    expect((await holder()) ?? '').not.toContain(`:${leader.pid}:`);
+    await waitFor(async () => (await holder())?.includes(`:${standby.pid}:`) === true, {
+      timeoutMs: 2 * TTL_MS,
+      intervalMs: 20,
+      message: 'the standby holds the lock',
+    });
+    expect(Date.now() - exitedAt).toBeLessThan(TTL_MS);
+    await server.appendMany(emails('stop', 10, 15));
+    await waitFor(
+      async () => (await stored(mailbox)) === 15 && (await server.count('INBOX')) === 0,
+      { timeoutMs: 20_000, message: 'the new leader ingests what arrived' },
+    );
+    expect(storedBy(leader)).toBe(10);
+    expect(storedBy(standby)).toBe(5);
+  });
+});
