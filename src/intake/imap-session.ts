@@ -67,7 +67,7 @@ export async function runImapSession(
     log.info({ idle, move: client.capabilities.has('MOVE') }, 'IMAP session open');
     let lastReconcile = Date.now();
     while (!signal.aborted && !closed) {
-      await cycle(client, mailbox, deps, log);
+      await cycle(client, mailbox, deps, log, signal);
       if (Date.now() - lastReconcile >= deps.config.reconcileIntervalMs) {
         await deps.sweep();
         lastReconcile = Date.now();
@@ -105,6 +105,7 @@ async function cycle(
   mailbox: ImapMailbox,
   deps: IntakeDeps,
   log: Logger,
+  signal: AbortSignal,
 ): Promise<void> {
   const { pool, config } = deps;
   const box = client.mailbox;
@@ -152,7 +153,9 @@ async function cycle(
     { uid: true },
   );
   meta.sort((a, b) => a.uid - b.uid);
-  for (let i = 0; i < meta.length; ) {
+  // Stopping, or the lock lost (another instance may be polling now): end after the batch in
+  // hand rather than work through the rest of a large inbox.
+  for (let i = 0; i < meta.length && !signal.aborted; ) {
     const batch: typeof meta = [];
     let bytes = 0;
     while (

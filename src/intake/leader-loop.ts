@@ -43,6 +43,8 @@ export async function runAsLeader(
       const lost = new AbortController();
       const onAbort = () => lost.abort();
       signal.addEventListener('abort', onAbort, { once: true });
+      // A stop that came while tryAcquire() was in flight fired no event: honour it here.
+      if (signal.aborted) lost.abort();
       lock.keepAlive((reason) => {
         logger.warn({ reason }, 'mailbox leadership lost');
         lost.abort();

@@ -6,6 +6,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { runAsLeader } from '../../src/intake/leader-loop.ts';
+import { MailboxLock } from '../../src/intake/mailbox-lock.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type RunningService, startService } from '../../src/service.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type DovecotServer, startDovecot } from '../support/dovecot.ts';
@@ -18,6 +22,7 @@ const TTL_MS = 2000;
 let db: TestDatabase;
 let redis: TestRedis;
 let dovecot: DovecotServer | undefined;
+let service: RunningService | undefined;
 const processes: PollerProcess[] = [];
 
 beforeAll(async () => {
@@ -27,6 +32,8 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await Promise.all(processes.splice(0).map((p) => p.kill()));
+  await service?.stop();
+  service = undefined;
   await dovecot?.stop();
   dovecot = undefined;
 });
@@ -167,5 +174,81 @@ describe('two pollers on one mailbox', () => {
     );
     expect(storedBy(leader)).toBe(10);
     expect(storedBy(standby)).toBe(5);
+  });
+
+  it('a poller that loses its lock mid-inbox stops storing after its current batch, and finishes once it leads again', async () => {
+    dovecot = await startDovecot();
+    const server = dovecot;
+    const mailbox = loadConfig({ IMAP_URL: server.url }).mailboxes[0]!.name;
+    await server.appendMany(emails('lost', 0, 1000));
+    const logs: Record<string, unknown>[] = [];
+    const logger = createLogger('warn', {
+      write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      IMAP_URL: server.url,
+      IMAP_POLL_INTERVAL_MS: '200',
+      POLLER_LOCK_TTL_MS: String(TTL_MS),
+      INTAKE_BATCH_SIZE: '10',
+    });
+    service = await startService(config, 'poller', logger);
+    await waitFor(async () => (await stored(mailbox)) > 0, { message: 'intake under way' });
+    // Another instance holds the lock now (as after a stall past the TTL).
+    const key = `${redis.prefix}:lock:mailbox:${mailbox}`;
+    await redis.client.set(key, 'elsewhere:1:token', 'PX', 60_000);
+    await waitFor(() => logs.some((l) => l.msg === 'mailbox leadership lost'), {
+      timeoutMs: TTL_MS,
+      message: 'the poller notices it lost the lock',
+    });
+    const atLoss = await stored(mailbox);
+    expect(atLoss).toBeLessThan(900);
+    // Asserting that nothing happens takes a bounded wait: a few poll intervals' worth.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await stored(mailbox)) - atLoss).toBeLessThanOrEqual(10); // at most the batch in hand
+    expect(await redis.client.get(key)).toBe('elsewhere:1:token');
+
+    await redis.client.del(key); // the other instance went away
+    await waitFor(
+      async () => (await stored(mailbox)) === 1000 && (await server.count('INBOX')) === 0,
+      { timeoutMs: 30_000, message: 'it leads again and finishes' },
+    );
+    expect(await server.count('Processed')).toBe(1000);
+  });
+
+  it('a poller told to stop while it is acquiring the lock stops', async () => {
+    const stop = new AbortController();
+    // The stop arrives during the lock round trip (here: deterministically, right after it).
+    class StopWhileAcquiring extends MailboxLock {
+      override async tryAcquire(): Promise<boolean> {
+        const acquired = await super.tryAcquire();
+        stop.abort();
+        return acquired;
+      }
+    }
+    const lock = new StopWhileAcquiring(redis.client, redis.prefix, 'imap://stop@h:143/INBOX', {
+      ttlMs: TTL_MS,
+      owner: 'test',
+    });
+    let sessions = 0;
+    const loop = runAsLeader(
+      (signal) =>
+        new Promise<void>((resolve) => {
+          sessions++;
+          if (signal.aborted) resolve();
+          else signal.addEventListener('abort', () => resolve(), { once: true });
+        }),
+      stop.signal,
+      { lock, lockTtlMs: TTL_MS, logger: createLogger('silent') },
+    );
+    let ended = false;
+    void loop.then(() => {
+      ended = true;
+    });
+    await waitFor(() => ended, { timeoutMs: TTL_MS, message: 'the leader loop returns' });
+    expect(sessions).toBeLessThanOrEqual(1);
+    expect(await lock.holder()).toBeNull(); // and released the lock it had just taken
   });
 });
