@@ -15,17 +15,16 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { ImapMailbox } from '../config.ts';
-import { parseEmail } from '../mail/parse.ts';
 import {
   type Checkpoint,
   ensureMailbox,
   type IncomingMessage,
   markPolled,
   resetCheckpoint,
-  sha256Of,
   storedStates,
   storeMessages,
 } from '../store/messages-store.ts';
+import { classifyIncoming, stripBrackets } from './incoming.ts';
 import type { IntakeDeps } from './intake-deps.ts';
 import { uidRanges } from './uid-ranges.ts';
 
@@ -147,68 +146,109 @@ async function cycle(
     if (quarantined.length > 0) await move(client, quarantined, config.quarantineFolder);
   }
   if (fresh.length === 0) return;
-  const meta = await client.fetchAll(
-    uidRanges(fresh),
-    { uid: true, size: true, internalDate: true, envelope: true },
-    { uid: true },
-  );
-  meta.sort((a, b) => a.uid - b.uid);
-  // Stopping, or the lock lost (another instance may be polling now): end after the batch in
-  // hand rather than work through the rest of a large inbox.
-  for (let i = 0; i < meta.length && !signal.aborted; ) {
-    const batch: typeof meta = [];
-    let bytes = 0;
-    while (
-      i < meta.length &&
-      batch.length < config.batchSize &&
-      (batch.length === 0 || bytes < BATCH_BYTES)
-    ) {
-      const m = meta[i++]!;
-      batch.push(m);
-      if ((m.size ?? 0) <= config.maxMessageBytes) bytes += m.size ?? 0;
-    }
-    await storeBatch(client, mailbox, uidValidity, batch, deps, log);
+  // Metadata per chunk (not for the whole inbox first), so the first batch is stored at
+  // once even when thousands are waiting. Only the header lines we need, not ENVELOPE.
+  const batches = batchesOf(fresh, config.batchSize);
+  const enqueued: Promise<void>[] = [];
+  // Pipelined: the IMAP fetch of batch k+1 runs while batch k is written to PostgreSQL.
+  // Each fetch is collected whole (fetchAll) before its messages are used, and imapflow
+  // queues the MOVE behind it, so no command is ever issued inside a fetch loop.
+  let next: Promise<Fetched> | undefined = batches[0]
+    ? fetchBatch(client, batches[0], config.maxMessageBytes)
+    : undefined;
+  for (let k = 0; next && !signal.aborted; k++) {
+    const fetched = await next;
+    next =
+      batches[k + 1] && !signal.aborted
+        ? fetchBatch(client, batches[k + 1]!, config.maxMessageBytes)
+        : undefined;
+    // A failed prefetch is rethrown when awaited; keep it from being reported as unhandled meanwhile.
+    next?.catch(() => undefined);
+    enqueued.push((await storeBatch(client, mailbox, uidValidity, fetched, deps, log)).enqueued);
   }
+  if (next) await next.catch(() => undefined);
+  await Promise.all(enqueued);
   deps.metrics?.polled(mailbox.name);
 }
 
-type Meta = Awaited<ReturnType<ImapFlow['fetchAll']>>[number];
+function batchesOf(uids: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < uids.length; i += size) out.push(uids.slice(i, i + size));
+  return out;
+}
 
-async function storeBatch(
-  client: ImapFlow,
-  mailbox: ImapMailbox,
-  uidValidity: number,
-  batch: Meta[],
-  deps: IntakeDeps,
-  log: Logger,
-): Promise<void> {
-  const { config } = deps;
-  const wanted = batch.filter((m) => (m.size ?? 0) <= config.maxMessageBytes).map((m) => m.uid);
+interface FetchedMessage {
+  uid: number;
+  size: number;
+  internalDate: Date;
+  /** The raw source; null when too large to download or gone meanwhile. */
+  raw: Buffer | null;
+  /** Message-ID, From and Subject header lines as the server gave them. */
+  headerLines: string;
+}
+
+type Fetched = FetchedMessage[];
+
+/** Metadata of a batch of UIDs, then the sources of those small enough, collected whole. */
+async function fetchBatch(client: ImapFlow, uids: number[], maxBytes: number): Promise<Fetched> {
+  const meta = await client.fetchAll(
+    uidRanges(uids),
+    { uid: true, size: true, internalDate: true, headers: ['message-id', 'from', 'subject'] },
+    { uid: true },
+  );
+  meta.sort((a, b) => a.uid - b.uid);
+  const wanted = meta.filter((m) => (m.size ?? 0) <= maxBytes).map((m) => m.uid);
   const sources = new Map<number, Buffer>();
-  if (wanted.length > 0) {
+  // Sources in slices of bounded bytes, so a batch of large messages cannot exhaust memory.
+  for (let i = 0; i < wanted.length; ) {
+    const slice: number[] = [];
+    let bytes = 0;
+    for (; i < wanted.length && (slice.length === 0 || bytes < BATCH_BYTES); i++) {
+      slice.push(wanted[i]!);
+      bytes += meta.find((m) => m.uid === wanted[i])?.size ?? 0;
+    }
     for (const m of await client.fetchAll(
-      uidRanges(wanted),
+      uidRanges(slice),
       { uid: true, source: true },
       { uid: true },
     )) {
       if (m.source) sources.set(m.uid, m.source);
     }
   }
+  return meta.map((m) => ({
+    uid: m.uid,
+    size: m.size ?? 0,
+    internalDate:
+      m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? Date.now()),
+    raw: sources.get(m.uid) ?? null,
+    headerLines: m.headers ? m.headers.toString('latin1') : '',
+  }));
+}
+
+/** Stores a fetched batch, moves it out, and returns the (not awaited) enqueue of its claims. */
+async function storeBatch(
+  client: ImapFlow,
+  mailbox: ImapMailbox,
+  uidValidity: number,
+  batch: Fetched,
+  deps: IntakeDeps,
+  log: Logger,
+): Promise<{ enqueued: Promise<void> }> {
+  const { config } = deps;
   const incoming: IncomingMessage[] = [];
   for (const m of batch) {
-    const raw = sources.get(m.uid) ?? null;
-    const messageId = stripBrackets(m.envelope?.messageId);
-    const internalDate =
-      m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? Date.now());
+    const idLine = /^message-id:[ \t]*(.*)$/im.exec(m.headerLines.replace(/\r?\n[ \t]+/g, ' '));
     const base = {
       sourceKey: `${uidValidity}:${m.uid}`,
       uidValidity,
       uid: m.uid,
-      internalDate,
-      messageId,
+      internalDate: m.internalDate,
+      messageId: stripBrackets(idLine?.[1]),
     };
-    if (raw === null && (m.size ?? 0) <= config.maxMessageBytes) continue; // vanished meanwhile: next cycle
-    incoming.push(await classifyIncoming(base, raw, m.size ?? 0, config.maxMessageBytes));
+    if (m.raw === null && m.size <= config.maxMessageBytes) continue; // vanished meanwhile: next cycle
+    incoming.push(
+      await classifyIncoming(base, m.raw, m.size, config.maxMessageBytes, m.headerLines),
+    );
   }
   const lastUid = Math.max(...incoming.map((m) => m.uid ?? 0), 0);
   const outcomes = await storeMessages(deps.pool, mailbox.name, incoming, { uidValidity, lastUid });
@@ -238,40 +278,10 @@ async function storeBatch(
     .filter((o) => o?.status === 'stored' && !o.quarantined)
     .map((o) => o!.claimId!);
   // Stored and moved already: if Redis is away, the sweep enqueues these later.
-  await deps
+  const enqueued = deps
     .enqueue(claimIds)
     .catch((error: unknown) => log.warn({ err: error }, 'enqueue failed; the sweep will retry'));
-}
-
-/** Decides whether a message is kept for assessment or quarantined (too large, unparseable). */
-export async function classifyIncoming(
-  base: Pick<IncomingMessage, 'sourceKey' | 'uidValidity' | 'uid' | 'internalDate' | 'messageId'>,
-  raw: Buffer | null,
-  size: number,
-  maxBytes: number,
-): Promise<IncomingMessage> {
-  if (raw === null || size > maxBytes || raw.length > maxBytes) {
-    // Not downloaded: identified by what the server said of it, so a resync finds it again.
-    const identity = `oversized\0${base.messageId ?? ''}\0${size}\0${base.internalDate.toISOString()}`;
-    return {
-      ...base,
-      raw: null,
-      size,
-      sha256: sha256Of(Buffer.from(identity)),
-      quarantine: 'too_large',
-    };
-  }
-  const parsed = await parseEmail(raw);
-  const messageId = base.messageId ?? parsed.messageId;
-  const common = { ...base, messageId, raw, size: raw.length, sha256: sha256Of(raw) };
-  if (parsed.parseError !== null) {
-    return {
-      ...common,
-      quarantine: 'unparseable',
-      quarantineDetail: parsed.parseError.slice(0, 200),
-    };
-  }
-  return { ...common, quarantine: null };
+  return { enqueued };
 }
 
 async function move(client: ImapFlow, uids: number[], folder: string): Promise<void> {
@@ -279,9 +289,4 @@ async function move(client: ImapFlow, uids: number[], folder: string): Promise<v
   for (let i = 0; i < uids.length; i += 1000) {
     await client.messageMove(uidRanges(uids.slice(i, i + 1000)), folder, { uid: true });
   }
-}
-
-function stripBrackets(id: string | undefined): string | null {
-  if (!id) return null;
-  return id.trim().replace(/^<|>$/g, '').slice(0, 998) || null;
 }

@@ -14,7 +14,7 @@ import {
   markPolled,
   storeMessages,
 } from '../store/messages-store.ts';
-import { classifyIncoming } from './imap-session.ts';
+import { classifyIncoming } from './incoming.ts';
 import type { IntakeDeps } from './intake-deps.ts';
 
 export async function runMaildirSession(
