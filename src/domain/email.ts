@@ -57,3 +57,32 @@ export interface AttachmentInfo {
   /** Hex SHA-256 of the decoded content. */
   sha256: string;
 }
+
+/** An email with nothing in it: the base of fallbacks and hand-built test emails. */
+export function emptyEmail(parseError: string | null): ParsedEmail {
+  return {
+    from: null,
+    fromName: null,
+    to: [],
+    subject: '',
+    text: '',
+    html: null,
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    date: null,
+    headers: {
+      autoSubmitted: null,
+      precedence: null,
+      listId: null,
+      returnPath: null,
+      sender: null,
+      xAutoreply: null,
+      xAutorespond: null,
+      contentType: null,
+      authenticationResults: [],
+    },
+    attachments: [],
+    parseError,
+  };
+}

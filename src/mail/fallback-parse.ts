@@ -4,7 +4,7 @@
  * Body: the first 1 MB after that empty line, read as UTF-8 with invalid bytes replaced.
  * No MIME structure is followed, nothing is decoded but RFC 2047 words in headers.
  */
-import type { ParsedEmail } from '../domain/email.ts';
+import { emptyEmail, type ParsedEmail } from '../domain/email.ts';
 import { buildHeaderFields, type RawHeader } from './header-fields.ts';
 import { htmlToText } from './html-to-text.ts';
 import {
@@ -72,34 +72,6 @@ export function readHeaderLines(block: string): RawHeader[] {
     if (current) headers.push(current);
   }
   return headers;
-}
-
-export function emptyEmail(parseError: string | null): ParsedEmail {
-  return {
-    from: null,
-    fromName: null,
-    to: [],
-    subject: '',
-    text: '',
-    html: null,
-    messageId: null,
-    inReplyTo: null,
-    references: [],
-    date: null,
-    headers: {
-      autoSubmitted: null,
-      precedence: null,
-      listId: null,
-      returnPath: null,
-      sender: null,
-      xAutoreply: null,
-      xAutorespond: null,
-      contentType: null,
-      authenticationResults: [],
-    },
-    attachments: [],
-    parseError,
-  };
 }
 
 export function fallbackParse(raw: Buffer, parseError: string | null): ParsedEmail {

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { type AttachmentStream, type HeaderLines, MailParser, type MessageText } from 'mailparser';
 import type { AttachmentInfo, ParsedEmail } from '../domain/email.ts';
-import { emptyEmail, fallbackParse } from './fallback-parse.ts';
+import { emptyEmail } from '../domain/email.ts';
+import { fallbackParse } from './fallback-parse.ts';
 import { buildHeaderFields, cleanLine, type RawHeader } from './header-fields.ts';
 import { htmlToText } from './html-to-text.ts';
 import { MAX_HTML_CHARS, MAX_TEXT_CHARS, PARSE_TIMEOUT_MS, truncate } from './limits.ts';

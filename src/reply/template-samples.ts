@@ -6,7 +6,7 @@
  * samples have exactly the shape real replies have.
  */
 import type { Assessment } from '../domain/assess/types.ts';
-import type { ParsedEmail } from '../domain/email.ts';
+import { emptyEmail, type ParsedEmail } from '../domain/email.ts';
 import { formatInstant } from '../domain/time.ts';
 import type { ReplyLang } from './language.ts';
 import { buildReplyData, type ReplyData } from './reply-data.ts';
@@ -61,29 +61,12 @@ const SUBJECTS: Record<Assessment['type'], string> = {
 /** A named sender with a subject, or the barest mail: no name, no address, no subject. */
 function email(named: boolean, type: Assessment['type']): ParsedEmail {
   return {
+    ...emptyEmail(null),
     from: named ? 'it@demo-shop.test' : null,
     fromName: named ? 'Li Wei' : null,
     to: ['claims@cloud.example'],
     subject: named ? SUBJECTS[type] : '',
-    text: '',
-    html: null,
     messageId: 'sample@demo-shop.test',
-    inReplyTo: null,
-    references: [],
-    date: null,
-    headers: {
-      autoSubmitted: null,
-      precedence: null,
-      listId: null,
-      returnPath: null,
-      sender: null,
-      xAutoreply: null,
-      xAutorespond: null,
-      contentType: 'text/plain',
-      authenticationResults: [],
-    },
-    attachments: [],
-    parseError: null,
   };
 }
 

@@ -5,7 +5,7 @@
 import { assess } from '../../src/domain/assess/engine.ts';
 import type { Assessment, EngineContext } from '../../src/domain/assess/types.ts';
 import { type Calendar, parseCalendar } from '../../src/domain/calendar.ts';
-import type { AutoHeaders, ParsedEmail } from '../../src/domain/email.ts';
+import { type AutoHeaders, emptyEmail, type ParsedEmail } from '../../src/domain/email.ts';
 import { parsePolicy } from '../../src/domain/policy.ts';
 import { RecordIndex } from '../../src/domain/record-index.ts';
 import { parseRecordFile, RECORD_FILES, type Records } from '../../src/domain/records.ts';
@@ -15,32 +15,14 @@ export function emailOf(
   partial: Partial<Omit<ParsedEmail, 'headers'>> & { headers?: Partial<AutoHeaders> } = {},
 ): ParsedEmail {
   const { headers, ...rest } = partial;
+  const empty = emptyEmail(null);
   return {
+    ...empty,
     from: 'it@demo-shop.test',
-    fromName: null,
     to: ['claims@cloud.example'],
-    subject: '',
-    text: '',
-    html: null,
     messageId: 'm1@mail.test',
-    inReplyTo: null,
-    references: [],
-    date: null,
-    attachments: [],
-    parseError: null,
     ...rest,
-    headers: {
-      autoSubmitted: null,
-      precedence: null,
-      listId: null,
-      returnPath: null,
-      sender: null,
-      xAutoreply: null,
-      xAutorespond: null,
-      contentType: 'text/plain',
-      authenticationResults: [],
-      ...headers,
-    },
+    headers: { ...empty.headers, contentType: 'text/plain', ...headers },
   };
 }
 
