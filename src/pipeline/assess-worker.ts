@@ -68,10 +68,13 @@ export async function assessClaim(
     const parent = await followUpParent(client, claimId, email);
     if (parent) {
       const original = await parseEmail(parent.raw);
+      // The answer first (its fields win), then the original. The ';' ends a phrase: joined
+      // by a space, "Occurrences: 1" + "Compensation please" read as "1 compensation" (a
+      // multiplier, not a count), and the answer's count was lost.
       const combined: ParsedEmail = {
         ...original,
-        subject: `${email.subject} ${original.subject}`.trim(),
-        text: `${mainBody(email.text)}\n\n${mainBody(original.text)}`,
+        subject: [email.subject, original.subject].filter((s) => s.trim() !== '').join('; '),
+        text: `${mainBody(email.text)}\n;\n${mainBody(original.text)}`,
       };
       await client.query(
         'INSERT INTO claim_messages (claim_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',

@@ -13,6 +13,7 @@
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
+import { ClaimIntakeError } from '../domain/errors.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { replyLanguage } from '../reply/language.ts';
 import { composeReply, SmtpPermanentError } from '../reply/outbound.ts';
@@ -20,7 +21,7 @@ import { replySubject } from '../reply/outbound-headers.ts';
 import type { ReplyTransport } from '../reply/outbound-types.ts';
 import { buildReplyData, replyKind } from '../reply/reply-data.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
-import { withTransaction } from '../store/database.ts';
+import { connect, withTransaction } from '../store/database.ts';
 
 export interface ReplyDeps {
   pool: pg.Pool;
@@ -31,6 +32,9 @@ export interface ReplyDeps {
   /** Automatic replies per sender per 24 hours; beyond it the claim goes to review. */
   replyLimitPerSender: number;
 }
+
+/** First key of the (int, int) advisory locks that serialise the flood count per recipient. */
+const REPLY_LIMIT_LOCK = 0x52504c59; // 'RPLY'
 
 export function claimRef(claimId: number): string {
   return `CLM-${String(claimId).padStart(6, '0')}`;
@@ -50,11 +54,12 @@ export async function prepareReply(
     const { rows } = await client.query<{
       state: string;
       version: number;
+      decision: Assessment['decision'] | null;
       assessment: Assessment | null;
       raw: Buffer | null;
       received_at: Date;
     }>(
-      `SELECT c.state, c.version, c.assessment, m.raw, c.received_at
+      `SELECT c.state, c.version, c.decision, c.assessment, m.raw, c.received_at
          FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1 FOR UPDATE OF c`,
       [claimId],
     );
@@ -68,7 +73,11 @@ export async function prepareReply(
     if (existing.rows[0]) return { status: 'ready', replyId: Number(existing.rows[0].id) };
     if (claim.version !== version)
       return { status: 'none', why: `decision version ${version} was superseded` };
-    const a = claim.assessment;
+    // The claim's decision now: the engine's, unless settlement sent it to review since.
+    const a: Assessment = {
+      ...claim.assessment,
+      decision: claim.decision ?? claim.assessment.decision,
+    };
     const kind = replyKind(a);
     // RFC 3834 §2: never answer automatic mail (it was 'ignored' already).
     if (kind === null) return { status: 'none', why: 'auto-generated mail is never answered' };
@@ -76,8 +85,25 @@ export async function prepareReply(
     const to = email.from;
     if (!to)
       return toReview(client, claimId, 'reply_failed', 'the message has no usable sender address');
-    if (to === deps.mailFrom.toLowerCase())
+    if (to === deps.mailFrom.toLowerCase()) {
+      // A loop, or someone writing as us: never answered, and done with (left 'assessed',
+      // the sweeps would keep offering it to this stage). A claim in review stays with the agents.
+      await client.query(
+        `UPDATE claims SET state = CASE WHEN state = 'review' THEN 'review' ELSE 'ignored' END, updated_at = now() WHERE id = $1`,
+        [claimId],
+      );
+      await client.query(
+        `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'claim.ignored', $1, $2)`,
+        [claimId, { reason: 'own_address', why: 'never answer our own address' }],
+      );
       return { status: 'none', why: 'never answer our own address' };
+    }
+    // Replies to one address are prepared one at a time (until this transaction ends):
+    // otherwise concurrent jobs all count the same earlier replies and all pass the limit.
+    await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [
+      REPLY_LIMIT_LOCK,
+      to,
+    ]);
     const recent = await client.query<{ n: string }>(
       `SELECT count(*) AS n FROM replies WHERE lower(to_address) = $1 AND created_at > now() - interval '24 hours'`,
       [to],
@@ -151,11 +177,55 @@ async function toReview(
   return { status: 'to_review', why };
 }
 
-/** Sends a prepared reply; 'sent' replies are not sent again. Throws on failure. */
+/** First key of the (int, int) advisory locks held by the one attempt sending a reply. */
+const SEND_LOCK = 0x53454e44; // 'SEND'
+
+/** Another attempt is sending this reply right now (a stalled job run twice): try later. */
+export class ReplyInFlightError extends ClaimIntakeError {
+  constructor(replyId: number) {
+    super('reply_in_flight', `reply ${replyId} is being sent by another attempt`, {
+      retryable: true,
+    });
+  }
+}
+
+/**
+ * Sends a prepared reply; 'sent' replies are not sent again. Throws on failure.
+ *
+ * One attempt at a time per reply: the attempt holds a session advisory lock on its own
+ * connection while it sends, so a second attempt (a stalled job run again while the first
+ * is still talking to SMTP) fails with ReplyInFlightError instead of sending the message a
+ * second time. A 'sending' row whose lock nobody holds is an attempt that died: it is retried.
+ */
 export async function sendReply(
   deps: ReplyDeps,
   replyId: number,
 ): Promise<'sent' | 'already_sent'> {
+  const lock = await connect(deps.pool);
+  const onError = () => undefined; // a dead connection fails its pending query; nothing else to do
+  lock.on('error', onError);
+  const key = [SEND_LOCK, replyId % 2 ** 31];
+  let broken: Error | undefined;
+  try {
+    const { rows } = await lock.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock($1::int, $2::int) AS ok',
+      key,
+    );
+    if (!rows[0]?.ok) throw new ReplyInFlightError(replyId);
+    try {
+      return await sendLocked(deps, replyId);
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1::int, $2::int)', key).catch((e: Error) => {
+        broken = e; // the connection is dropped below, and its session's lock with it
+      });
+    }
+  } finally {
+    lock.off('error', onError);
+    lock.release(broken);
+  }
+}
+
+async function sendLocked(deps: ReplyDeps, replyId: number): Promise<'sent' | 'already_sent'> {
   const { rows } = await deps.pool.query<{
     claim_id: string;
     raw: Buffer;

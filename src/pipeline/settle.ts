@@ -24,10 +24,22 @@ import { allocate } from './allocate.ts';
 export interface SettleResult {
   /** False when the claim was not (or no longer) an approved, unsettled claim. */
   settled: boolean;
+  /**
+   * True when something the claim would pay was paid already (the ledger's once-only
+   * indexes refused it): nothing was paid and the claim went to review.
+   */
+  toReview?: boolean;
   entries: number;
   skipped: string[];
   receiptNo?: string;
 }
+
+/** The reason a claim goes to review with when its ledger entries exist already. */
+const ALREADY_PAID: Record<Entry['kind'], string> = {
+  compensation: 'already_compensated',
+  refund: 'already_refunded',
+  icp_reward: 'reward_already_granted',
+};
 
 interface Entry {
   kind: 'compensation' | 'refund' | 'icp_reward';
@@ -67,7 +79,6 @@ export async function settleClaim(pool: pg.Pool, claimId: number): Promise<Settl
     else if (a.type === 'refund') {
       receiptNo = `RF-${claim.received_at.toISOString().slice(0, 10).replace(/-/g, '')}-${String(claimId).padStart(6, '0')}`;
       entries = refundEntries(a, receiptNo);
-      await recordRefundSteps(client, claimId, a, receiptNo);
     } else if (a.type === 'icp_reward') {
       const at = claim.received_at.getTime();
       entries = [
@@ -82,6 +93,9 @@ export async function settleClaim(pool: pg.Pool, claimId: number): Promise<Settl
     } else {
       return { settled: false, entries: 0, skipped: [] };
     }
+    // Everything this claim pays, or nothing: see below.
+    await client.query('SAVEPOINT settle_entries');
+    if (receiptNo) await recordRefundSteps(client, claimId, a, receiptNo);
     const skipped: string[] = [];
     let written = 0;
     for (const e of entries) {
@@ -104,6 +118,25 @@ export async function settleClaim(pool: pg.Pool, claimId: number): Promise<Settl
       );
       if (inserted.rowCount === 1) written++;
       else skipped.push(e.incident ?? e.order ?? e.kind);
+    }
+    if (skipped.length > 0) {
+      // Paid already, by another claim: one the engine's records did not know of yet, or one
+      // settled at the same moment. The assessed amount is no longer what this claim would
+      // pay, and an approval reply would promise it again: pay nothing, let an agent decide
+      // (the customer gets an acknowledgement).
+      await client.query('ROLLBACK TO SAVEPOINT settle_entries');
+      const code = ALREADY_PAID[entries[0]!.kind];
+      await client.query(
+        `UPDATE claims SET state = 'review', decision = 'review',
+                reasons = array_append(array_remove(reasons, $2), $2), updated_at = now()
+          WHERE id = $1`,
+        [claimId, code],
+      );
+      await client.query(
+        `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:settle', 'claim.to_review', $1, $2)`,
+        [claimId, { reason: code, skipped_already_paid: skipped, amount: a.amount, currency }],
+      );
+      return { settled: false, toReview: true, entries: 0, skipped };
     }
     await client.query(`UPDATE claims SET state = 'settled', updated_at = now() WHERE id = $1`, [
       claimId,

@@ -7,11 +7,32 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import {
   ASSESS_QUEUE,
+  jobId,
   type PipelineProducer,
+  type QueueName,
   REPLY_QUEUE,
   SETTLE_QUEUE,
   type WorkItem,
 } from './assess-queue.ts';
+
+/**
+ * A job that failed for good keeps its id (two weeks, removeOnFail), and adding that id
+ * again is a no-op: work whose job used up every attempt (SMTP or PostgreSQL away for longer
+ * than the whole backoff) would stay owed until then. Such jobs are retried with fresh
+ * attempts. Jobs failed as unrecoverable (a permanent error, after one attempt) are left to ops.
+ */
+async function retryExhausted(
+  producer: PipelineProducer,
+  name: QueueName,
+  items: WorkItem[],
+): Promise<void> {
+  const queue = producer.queue(name);
+  for (const item of items) {
+    const job = await queue.getJob(jobId(name, item));
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) continue;
+    if ((await job.getState()) === 'failed') await job.retry('failed');
+  }
+}
 
 /** Work younger than this is probably in flight already. */
 const GRACE = "interval '30 seconds'";
@@ -40,12 +61,15 @@ export function createSweep(pool: pg.Pool, producer: PipelineProducer, logger: L
                             AND r.state IN ('sent', 'failed'))
           ORDER BY c.id LIMIT 1000`,
       );
-      await producer.add(
-        ASSESS_QUEUE,
-        assess.map(({ claimId }) => ({ claimId })),
-      );
-      await producer.add(SETTLE_QUEUE, settle);
-      await producer.add(REPLY_QUEUE, reply);
+      const owed: [QueueName, WorkItem[]][] = [
+        [ASSESS_QUEUE, assess.map(({ claimId }) => ({ claimId }))],
+        [SETTLE_QUEUE, settle],
+        [REPLY_QUEUE, reply],
+      ];
+      for (const [name, items] of owed) {
+        await producer.add(name, items);
+        await retryExhausted(producer, name, items);
+      }
       const total = assess.length + settle.length + reply.length;
       if (total > 0)
         logger.info(

@@ -67,7 +67,8 @@ export function startWorkers(options: WorkerOptions): Workers {
     },
     settle: async (job) => {
       const result = await settleClaim(pool, job.data.claimId);
-      if (result.settled) {
+      // Settled: the approval reply; sent to review instead: the acknowledgement.
+      if (result.settled || result.toReview) {
         await producer.add(REPLY_QUEUE, [
           { claimId: job.data.claimId, version: job.data.version ?? 1 },
         ]);

@@ -1,0 +1,322 @@
+/**
+ * Exactly once, whatever runs twice: settle and reply called again (one after the other and
+ * at the same time), the same jobs enqueued again, two claims for one incident, a restart.
+ * The ledger's unique indexes and the replies table decide; the sink is the witness.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHINA_MAINLAND_CALENDAR } from '../../src/domain/calendars/china-mainland.ts';
+import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
+import { RecordIndex } from '../../src/domain/record-index.ts';
+import {
+  ASSESS_QUEUE,
+  jobId,
+  PipelineProducer,
+  type QueueName,
+  REPLY_QUEUE,
+  SETTLE_QUEUE,
+  type WorkItem,
+} from '../../src/pipeline/assess-queue.ts';
+import { assessClaim } from '../../src/pipeline/assess-worker.ts';
+import {
+  prepareReply,
+  type ReplyDeps,
+  ReplyInFlightError,
+  sendReply,
+} from '../../src/pipeline/reply.ts';
+import { settleClaim } from '../../src/pipeline/settle.ts';
+import { createReplyTransport } from '../../src/reply/outbound.ts';
+import type { ReplyTransport } from '../../src/reply/outbound-types.ts';
+import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
+import { loadRecordsFromDb } from '../../src/store/records-store.ts';
+import { waitFor } from '../support/wait.ts';
+import {
+  createHarness,
+  EXAMPLES,
+  type Harness,
+  MAIL_FROM,
+  mail,
+  uniqueId,
+  waitIdle,
+} from './pipeline-harness.ts';
+
+const RECEIVED = '2026-03-04T09:00:00+08:00';
+const INC_9001 =
+  'Compensation claim - Account: demo-shop; Fault time: 2026-03-02 10:05; Occurrences: 1';
+const INC_9003 =
+  'Compensation claim - Account: demo-shop; Fault time: 2026-03-02 14:05; Occurrences: 1';
+
+let h: Harness;
+let producer: PipelineProducer;
+let transport: ReplyTransport;
+let deps: ReplyDeps;
+
+beforeAll(async () => {
+  h = await createHarness({ env: { REPLY_LIMIT_PER_SENDER: '100' } });
+  producer = new PipelineProducer(h.redis.url, h.redis.prefix);
+  transport = createReplyTransport({ smtpUrl: h.sink.url });
+  deps = {
+    pool: h.db.pool,
+    templates: await ReplyTemplates.load(),
+    transport,
+    mailFrom: MAIL_FROM,
+    replyLimitPerSender: 100,
+  };
+  await h.start();
+});
+
+afterAll(async () => {
+  await transport?.close();
+  await producer?.close();
+  await h?.cleanup();
+});
+
+/** Runs a job again: the finished one is removed (its id would make `add` a no-op), then added. */
+async function rerun(name: QueueName, item: WorkItem): Promise<unknown> {
+  const id = jobId(name, item);
+  const queue = h.queue(name);
+  await waitFor(async () => ['completed', 'failed'].includes(await queue.getJobState(id)), {
+    message: `${id} finished before it is run again`,
+  });
+  await queue.remove(id);
+  await producer.add(name, [item]);
+  await waitFor(async () => (await queue.getJobState(id)) === 'completed', {
+    message: `${id} completed again`,
+  });
+  return (await queue.getJob(id))!.returnvalue;
+}
+
+const ledgerCount = () => h.count('SELECT count(*) n FROM ledger_entries');
+
+describe('with the service running', () => {
+  it('settling and answering an answered claim again changes nothing', async () => {
+    const messageId = uniqueId('once');
+    const name = h.deliver(mail({ subject: INC_9001, messageId }), RECEIVED);
+    const claim = await h.waitClaim(name, (c) => c.state === 'answered', 'answered');
+    await waitIdle(h);
+    expect(await h.ledger(claim.id)).toHaveLength(1);
+    expect(await h.sentTo(messageId)).toHaveLength(1);
+    const [reply] = await h.replies(claim.id);
+
+    // Directly, one after the other.
+    expect(await settleClaim(h.db.pool, claim.id)).toEqual({
+      settled: false,
+      entries: 0,
+      skipped: [],
+    });
+    const prepared = await prepareReply(deps, claim.id, 1);
+    expect(prepared).toEqual({ status: 'ready', replyId: reply!.id });
+    expect(await sendReply(deps, reply!.id)).toBe('already_sent');
+
+    // Even a claim put back to 'approved, not settled' pays nothing twice: the ledger's
+    // index refuses the entry, and the claim goes to an agent rather than being settled.
+    await h.db.pool.query(`UPDATE claims SET state = 'assessed' WHERE id = $1`, [claim.id]);
+    expect(await settleClaim(h.db.pool, claim.id)).toEqual({
+      settled: false,
+      toReview: true,
+      entries: 0,
+      skipped: ['INC-9001'],
+    });
+    expect(await h.claim(claim.id)).toMatchObject({
+      state: 'review',
+      reasons: ['already_compensated'],
+    });
+    await h.db.pool.query(
+      `UPDATE claims SET state = 'answered', decision = 'approved', reasons = '{}' WHERE id = $1`,
+      [claim.id],
+    );
+
+    // Through the queues: the same job ids again are no-ops while the finished jobs are kept …
+    const item = { claimId: claim.id, version: 1 };
+    await producer.add(ASSESS_QUEUE, [{ claimId: claim.id }]);
+    await producer.add(SETTLE_QUEUE, [item]);
+    await producer.add(REPLY_QUEUE, [item]);
+    expect(await h.queue(REPLY_QUEUE).getJobState(jobId(REPLY_QUEUE, item))).toBe('completed');
+    // … and when they do run again, each finds its work done.
+    expect(await rerun(ASSESS_QUEUE, { claimId: claim.id })).toEqual({
+      skipped: 'already assessed',
+    });
+    expect(await rerun(SETTLE_QUEUE, item)).toMatchObject({ settled: false, entries: 0 });
+    expect(await rerun(REPLY_QUEUE, item)).toEqual({ status: 'already_sent' });
+    await waitIdle(h);
+
+    expect(await h.ledger(claim.id)).toHaveLength(1);
+    expect(await h.sentTo(messageId)).toHaveLength(1);
+    expect(await h.replies(claim.id)).toHaveLength(1);
+    expect((await h.claim(claim.id)).state).toBe('answered');
+  });
+
+  it('pays one incident of one account once, whatever number of claims name it', async () => {
+    const first = h.deliver(mail({ subject: INC_9003, messageId: uniqueId('dup-a') }), RECEIVED);
+    const a = await h.waitClaim(first, (c) => c.state === 'answered', 'first claim answered');
+    const second = h.deliver(mail({ subject: INC_9003, messageId: uniqueId('dup-b') }), RECEIVED);
+    const b = await h.waitClaim(
+      second,
+      (c) => ['answered', 'review'].includes(c.state),
+      'second claim finished',
+    );
+    await waitIdle(h);
+    const rows = (await h.ledger()).filter((r) => r.incident === 'INC-9003');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.claim_id).toBe(a.id);
+    expect(await h.ledger(b.id)).toEqual([]);
+    const audit = await h.db.pool.query<{ action: string; details: Record<string, unknown> }>(
+      `SELECT action, details FROM audit_log WHERE claim_id = $1 AND actor = 'system:settle' ORDER BY id`,
+      [b.id],
+    );
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0]!.details).toMatchObject({ skipped_already_paid: ['INC-9003'] });
+    // The engine's records did not know of the first payment, so it approved the second
+    // claim too; what was paid already is not promised again: an agent decides, the
+    // customer gets an acknowledgement, not a second "we will credit 100.00".
+    const final = await h.claim(b.id);
+    expect(final.state).toBe('review');
+    expect(final.decision).toBe('review');
+    expect(final.reasons).toContain('already_compensated');
+    expect((await h.replies(b.id)).map((r) => [r.kind, r.state])).toEqual([['review_ack', 'sent']]);
+    expect((await h.replies(a.id)).map((r) => r.kind)).toEqual(['compensation_approved']);
+  });
+});
+
+describe('settle and reply run at the same time', () => {
+  const mailbox = 'direct:once';
+
+  async function storeAndAssess(raw: string): Promise<number> {
+    const bytes = Buffer.from(raw);
+    await ensureMailbox(h.db.pool, mailbox);
+    const [outcome] = await storeMessages(h.db.pool, mailbox, [
+      {
+        sourceKey: uniqueId('direct'),
+        uidValidity: null,
+        uid: null,
+        raw: bytes,
+        size: bytes.length,
+        internalDate: new Date(RECEIVED),
+        messageId: null,
+        sha256: sha256Of(bytes),
+        quarantine: null,
+      },
+    ]);
+    const ctx = {
+      index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
+      policy: DEFAULT_POLICY,
+      calendar: CHINA_MAINLAND_CALENDAR,
+    };
+    const assessed = await assessClaim(h.db.pool, outcome!.claimId!, ctx);
+    expect(assessed?.assessment.decision).toBe('approved');
+    // Assessing again decides nothing new.
+    expect(await assessClaim(h.db.pool, outcome!.claimId!, ctx)).toBeNull();
+    return outcome!.claimId!;
+  }
+
+  beforeAll(async () => {
+    // No workers or sweeps of the service in the way: these calls are the only ones.
+    await h.stop();
+  });
+
+  it('pays a refund and an ICP reward once and sends each reply once', async () => {
+    // Two requests for one order, both approved (neither knows of the other), and an ICP claim.
+    const refundIds = [uniqueId('refund-a'), uniqueId('refund-b')];
+    const refunds: number[] = [];
+    for (const messageId of refundIds) {
+      refunds.push(
+        await storeAndAssess(
+          mail({ subject: 'Refund request - Account: demo-shop - Order: CS2603020001', messageId }),
+        ),
+      );
+    }
+    const icpId = uniqueId('icp');
+    const icp = await storeAndAssess(
+      readFileSync(join(EXAMPLES, 'emails/icp-reward-vip.eml'), 'utf8').replace(
+        /^Message-ID: .*$/m,
+        `Message-ID: <${icpId}>`,
+      ),
+    );
+    const before = await ledgerCount();
+
+    // Every settlement three times over, all at once.
+    const claimIds = [...refunds, icp];
+    const results = await Promise.all(
+      claimIds.flatMap((id) =>
+        [1, 2, 3].map(async () => ({ id, r: await settleClaim(h.db.pool, id) })),
+      ),
+    );
+    for (const id of claimIds) {
+      const mine = results.filter((x) => x.id === id).map((x) => x.r);
+      expect(mine.filter((r) => r.settled || r.toReview)).toHaveLength(1);
+    }
+    expect(await ledgerCount()).toBe(before + 2);
+    const states = await Promise.all(refunds.map(async (id) => (await h.claim(id)).state));
+    expect(states.sort()).toEqual(['review', 'settled']);
+    const winner = (await h.claim(refunds[0]!)).state === 'settled' ? 0 : 1;
+    const loser = 1 - winner;
+    expect(await h.claim(refunds[loser]!)).toMatchObject({
+      decision: 'review',
+      reasons: ['already_refunded'],
+    });
+    expect((await h.ledger(refunds[winner]!)).map((r) => r.order_id)).toEqual(['CS2603020001']);
+    const { rows } = await h.db.pool.query(
+      'SELECT claim_id::int AS claim_id, state, receipt_no FROM refund_settlements WHERE claim_id = ANY($1::bigint[])',
+      [refunds],
+    );
+    // The refund that was not paid has no steps and no receipt.
+    expect(rows).toEqual([
+      { claim_id: refunds[winner], state: 'completed', receipt_no: expect.stringMatching(/^RF-/) },
+    ]);
+    expect((await h.claim(icp)).state).toBe('settled');
+
+    const expected: [number, string, string, string][] = [
+      [refunds[winner]!, refundIds[winner]!, 'refund_approved', 'answered'],
+      [refunds[loser]!, refundIds[loser]!, 'review_ack', 'review'],
+      [icp, icpId, 'icp_reward_approved', 'answered'],
+    ];
+    for (const [claimId, messageId, kind, finalState] of expected) {
+      const prepared = await Promise.all([1, 2, 3].map(() => prepareReply(deps, claimId, 1)));
+      const ids = new Set(prepared.map((p) => (p.status === 'ready' ? p.replyId : -1)));
+      expect(ids.size).toBe(1);
+      const [replyId] = [...ids];
+      const sent = await Promise.allSettled([1, 2, 3].map(() => sendReply(deps, replyId!)));
+      expect(sent.filter((s) => s.status === 'fulfilled' && s.value === 'sent')).toHaveLength(1);
+      // The others found it sent, or found another attempt sending it (their jobs retry).
+      for (const s of sent) {
+        if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(ReplyInFlightError);
+        else expect(['sent', 'already_sent']).toContain(s.value);
+      }
+      expect(await h.sentTo(messageId)).toHaveLength(1);
+      // Afterwards every further attempt knows it was sent.
+      expect(await sendReply(deps, replyId!)).toBe('already_sent');
+      expect(await h.replies(claimId)).toMatchObject([{ state: 'sent', kind }]);
+      expect((await h.claim(claimId)).state).toBe(finalState);
+    }
+  });
+});
+
+describe('a restart', () => {
+  it('re-delivers nothing', async () => {
+    await h.stop();
+    const sentBefore = h.sink.messages.length;
+    const ledgerBefore = await ledgerCount();
+    const repliesBefore = await h.count('SELECT count(*) n FROM replies');
+    // Everything is old enough for the sweeps to look at it.
+    await h.db.pool.query(`UPDATE claims SET updated_at = now() - interval '10 minutes'`);
+    await h.start();
+    const since = Date.now();
+    await waitFor(
+      async () =>
+        (
+          await h.db.pool.query<{ t: Date }>('SELECT max(last_poll_at) AS t FROM mailboxes')
+        ).rows[0]!.t.getTime() >
+        since + 2500,
+      { message: 'a few polls and sweeps after the restart', timeoutMs: 15_000 },
+    );
+    await waitIdle(h);
+    expect(h.sink.messages.length).toBe(sentBefore);
+    expect(await ledgerCount()).toBe(ledgerBefore);
+    expect(await h.count('SELECT count(*) n FROM replies')).toBe(repliesBefore);
+    expect(await h.count(`SELECT count(*) n FROM messages`)).toBe(
+      await h.count('SELECT count(*) n FROM claims'),
+    );
+  });
+});
