@@ -153,7 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   if (mailFrom !== undefined && !/^[^\s@<>]+@[^\s@<>]+$/.test(mailFrom)) {
     throw new ConfigError('MAIL_FROM', 'must be an email address');
   }
-  if (str('SMTP_URL') !== undefined && mailFrom === undefined) {
+  const smtpUrl = url('SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  if (smtpUrl !== undefined && mailFrom === undefined) {
     throw new ConfigError('MAIL_FROM', 'is required when SMTP_URL is set (the From of replies)');
   }
   const folder = (name: string, fallback: string): string => {
@@ -177,7 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     calendarFile: str('CALENDAR_FILE'),
     logLevel: logLevel as Config['logLevel'],
     replyLimitPerSender: int('REPLY_LIMIT_PER_SENDER', 5, 0),
-    smtpUrl: url('SMTP_URL', undefined, ['smtp:', 'smtps:']),
+    smtpUrl,
     mailFrom,
     outboxDir: resolve(str('OUTBOX_DIR', 'var/outbox')!),
     senderAuth: senderAuth(str),

@@ -28,6 +28,7 @@ import { ReplyTemplates } from './reply/templates.ts';
 import { createPool, ensureDatabase } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { loadRecordsFromDb } from './store/records-store.ts';
+import { withSettledHistory } from './store/settled-history.ts';
 
 export const ROLES = ['all', 'poller', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -107,7 +108,11 @@ export async function startService(
     const context = async (): Promise<EngineContext> => {
       if (!cached || Date.now() - cached.at > RECORDS_TTL_MS) {
         cached = {
-          ctx: { index: new RecordIndex(await loadRecordsFromDb(pool)), policy, calendar },
+          ctx: {
+            index: new RecordIndex(await withSettledHistory(pool, await loadRecordsFromDb(pool))),
+            policy,
+            calendar,
+          },
           at: Date.now(),
         };
       }
@@ -152,7 +157,12 @@ export async function startService(
         if (sweepTimer) clearInterval(sweepTimer);
         await done;
         await workers?.close(config.shutdownGraceMs);
-        await transport?.close();
+        // A stalled SMTP server must not hold shutdown past the grace: unsent replies stay
+        // pending in PostgreSQL and are sent after the next start.
+        await Promise.race([
+          transport?.close(),
+          new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref()),
+        ]);
         await producer.close();
         lockRedis?.disconnect();
         await pool.end().catch(() => undefined);

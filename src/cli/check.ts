@@ -20,6 +20,7 @@ import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../files/load.
 import { parseEmail } from '../mail/parse.ts';
 import { createPool } from '../store/database.ts';
 import { loadRecordsFromDb } from '../store/records-store.ts';
+import { withSettledHistory } from '../store/settled-history.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
 
@@ -122,7 +123,7 @@ async function loadDatabaseRecords(): Promise<Records> {
   }
   const pool = createPool(url, { max: 1 });
   try {
-    return await loadRecordsFromDb(pool);
+    return await withSettledHistory(pool, await loadRecordsFromDb(pool));
   } catch (error) {
     const line = databaseFailureLine(error, url);
     throw line === undefined ? error : new UsageError(line);

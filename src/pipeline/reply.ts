@@ -277,7 +277,8 @@ async function sendLocked(deps: ReplyDeps, replyId: number): Promise<'sent' | 'a
         );
       });
     } else {
-      await deps.pool.query(`UPDATE replies SET last_error = $2 WHERE id = $1`, [
+      // Back to 'pending' for the retry: 'sending' means an attempt is talking to SMTP now.
+      await deps.pool.query(`UPDATE replies SET state = 'pending', last_error = $2 WHERE id = $1`, [
         replyId,
         message.slice(0, 500),
       ]);

@@ -33,7 +33,7 @@ const NUM = '(\\d{1,4}|[一二两三四五六七八九十]{1,3})';
 const WORDS: Record<string, number> = { once: 1, twice: 2, thrice: 3 };
 /** Words after "N times" that make N a compensation multiplier, not a count. */
 const MULTIPLIER_AFTER =
-  /^\s*(?:the\s+|of\s+)?(?:(?:fault|sla|service|daily|monthly)\s+){0,2}(?:compensat|refund|credit|duration|fee|赔|补偿)/i;
+  /^[ \t]*(?:the\s+|of\s+)?(?:(?:fault|sla|service|daily|monthly)\s+){0,2}(?:compensat|refund|credit|duration|fee|赔|补偿)/i;
 /** Words before "N times" that do the same: "compensation of 100 times". */
 const MULTIPLIER_BEFORE = /(?:compensat\w*|credit|赔偿|补偿)\s*(?:of|by|at|is|=)?\s*$/i;
 
@@ -49,7 +49,8 @@ const PATTERNS: Pattern[] = [
       `(?<![A-Za-z])(?:occurrences?|count|times|number of (?:occurrences|faults|times)|次数)\\s*[:：=]?\\s*${NUM}`,
       'gi',
     ),
-    multiplier: true,
+    // A labelled count ("Occurrences: 1") is a count whatever follows it, even on the next line.
+    multiplier: false,
   },
   // Not the tail of a time or date ("14:05 Occurrences: 1", "2026-03-02 times: 1").
   { re: /(?<![\w.:：/-])(\d{1,4})\s*(?:times?|occurrences?)\b/gi, multiplier: true },

@@ -44,3 +44,14 @@ describe('"1 time" is a count', () => {
     expect(findOccurrences('Fault: 1 time')).toBe(1);
   });
 });
+
+describe('a labelled count is a count whatever the next line says', () => {
+  it('Occurrences: 1, then "Compensation …" on the next line', () => {
+    expect(findOccurrences('Occurrences: 1\nCompensation please')).toBe(1);
+    expect(findOccurrences('Occurrences: 1; Compensation please')).toBe(1);
+  });
+
+  it('"2 times" at a line end is not read with the next line', () => {
+    expect(findOccurrences('it failed 2 times\ncompensation please')).toBe(2);
+  });
+});
