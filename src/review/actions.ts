@@ -1,0 +1,213 @@
+/**
+ * What an agent does to a flagged claim. Every action is one transaction that writes its
+ * audit_log row with the change, and every decision is optimistic: the UPDATE names the
+ * version the agent saw, so of two agents deciding the same claim only the first wins and
+ * the second is told to reload (never a silent overwrite, never two replies).
+ *
+ * The next stage is enqueued after the commit. Should Redis be away then, the claim is
+ * still owed in PostgreSQL ('assessed' at the new version) and the sweeps enqueue it.
+ */
+import type pg from 'pg';
+import type { Assessment } from '../domain/assess/types.ts';
+import {
+  type QueueName,
+  REPLY_QUEUE,
+  SETTLE_QUEUE,
+  type WorkItem,
+} from '../pipeline/assess-queue.ts';
+import { withTransaction } from '../store/database.ts';
+import { applyDraft, type DecisionDraft } from './draft.ts';
+import { ReviewError } from './errors.ts';
+
+/** The slice of PipelineProducer the actions use: a real producer or a test's fake. */
+export interface StageProducer {
+  add(queue: QueueName, items: WorkItem[]): Promise<void>;
+}
+
+export interface ActionInput {
+  claimId: number;
+  /** The claim version the agent decided on (from the queue or the detail page). */
+  expectedVersion: number;
+  /** 'agent:<email>' */
+  actor: string;
+}
+
+export interface ApproveInput extends ActionInput {
+  /** The amount to pay instead of the computed one; needs a note. */
+  amount?: string;
+  note?: string;
+}
+
+export interface RejectInput extends ActionInput {
+  reasons: string[];
+  note?: string;
+}
+
+export interface RequestInfoInput extends ActionInput {
+  missing: string[];
+  note?: string;
+}
+
+export interface Decided {
+  claimId: number;
+  version: number;
+  decision: 'approved' | 'rejected' | 'needs_info';
+}
+
+export function approve(
+  pool: pg.Pool,
+  producer: StageProducer,
+  input: ApproveInput,
+): Promise<Decided> {
+  const draft: DecisionDraft = {
+    decision: 'approved',
+    ...(input.amount === undefined ? {} : { amount: input.amount }),
+    ...(input.note === undefined ? {} : { note: input.note }),
+  };
+  return decide(pool, producer, input, draft, 'review.approve', SETTLE_QUEUE);
+}
+
+export function reject(
+  pool: pg.Pool,
+  producer: StageProducer,
+  input: RejectInput,
+): Promise<Decided> {
+  const draft: DecisionDraft = {
+    decision: 'rejected',
+    reasons: input.reasons,
+    ...(input.note === undefined ? {} : { note: input.note }),
+  };
+  return decide(pool, producer, input, draft, 'review.reject', REPLY_QUEUE);
+}
+
+export function requestInfo(
+  pool: pg.Pool,
+  producer: StageProducer,
+  input: RequestInfoInput,
+): Promise<Decided> {
+  const draft: DecisionDraft = {
+    decision: 'needs_info',
+    missing: input.missing,
+    ...(input.note === undefined ? {} : { note: input.note }),
+  };
+  return decide(pool, producer, input, draft, 'review.request_info', REPLY_QUEUE);
+}
+
+async function decide(
+  pool: pg.Pool,
+  producer: StageProducer,
+  input: ActionInput,
+  draft: DecisionDraft,
+  action: string,
+  next: QueueName,
+): Promise<Decided> {
+  checkActor(input.actor);
+  const done = await withTransaction(pool, async (client) => {
+    const claim = await current(client, input.claimId);
+    checkDecidable(claim, input.expectedVersion);
+    if (!claim.assessment)
+      throw new ReviewError('invalid_input', 'the claim has no assessment to decide on');
+    const a = applyDraft(claim.assessment, draft, input.actor, new Date());
+    // No lock was taken above: the version and state in the WHERE clause are the check,
+    // so an agent who loaded the claim before someone else decided it loses here.
+    const { rows } = await client.query<{ version: number; vip: boolean }>(
+      `UPDATE claims SET decision = $4, amount = $5, reasons = $6, assessment = $7,
+              state = 'assessed', version = version + 1, updated_at = now()
+        WHERE id = $1 AND version = $2 AND state = $3 RETURNING version, vip`,
+      [input.claimId, input.expectedVersion, 'review', a.decision, a.amount, a.reasons, a],
+    );
+    const row = rows[0];
+    if (!row) throw conflict();
+    await audit(client, input.actor, action, input.claimId, {
+      decision: a.decision,
+      note: a.agent?.note ?? null,
+      amount: a.amount,
+      original_amount: claim.assessment.amount,
+      reasons: a.reasons,
+      original_reasons: claim.reasons,
+      from_version: input.expectedVersion,
+      version: row.version,
+    });
+    return { version: row.version, vip: row.vip, decision: a.decision as Decided['decision'] };
+  });
+  await producer.add(next, [{ claimId: input.claimId, version: done.version, vip: done.vip }]);
+  return { claimId: input.claimId, version: done.version, decision: done.decision };
+}
+
+export interface AssignInput {
+  claimId: number;
+  /** The agent taking the claim ('agent:<email>' or a bare email), or null to release it. */
+  assignee: string | null;
+  actor: string;
+}
+
+/** Who works on a claim is not a decision: no version change, last writer wins, audited. */
+export async function assign(
+  pool: pg.Pool,
+  input: AssignInput,
+): Promise<{ assignee: string | null }> {
+  checkActor(input.actor);
+  const assignee = input.assignee?.trim() ? input.assignee.trim() : null;
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ previous: string | null }>(
+      `UPDATE claims c SET assignee = $2, updated_at = now()
+         FROM (SELECT id, assignee AS previous FROM claims WHERE id = $1 FOR UPDATE) old
+        WHERE c.id = old.id RETURNING old.previous`,
+      [input.claimId, assignee],
+    );
+    if (!rows[0]) throw new ReviewError('not_found', `claim ${input.claimId} does not exist`);
+    await audit(client, input.actor, 'review.assign', input.claimId, {
+      assignee,
+      previous: rows[0].previous,
+    });
+    return { assignee };
+  });
+}
+
+interface Current {
+  state: string;
+  version: number;
+  reasons: string[];
+  assessment: Assessment | null;
+}
+
+async function current(client: pg.PoolClient, claimId: number): Promise<Current> {
+  const { rows } = await client.query<Current>(
+    'SELECT state, version, reasons, assessment FROM claims WHERE id = $1',
+    [claimId],
+  );
+  if (!rows[0]) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
+  return rows[0];
+}
+
+function checkDecidable(claim: Current, expectedVersion: number): void {
+  if (claim.version !== expectedVersion) throw conflict();
+  if (claim.state !== 'review')
+    throw new ReviewError('not_reviewable', `the claim is ${claim.state}, not waiting for review`);
+}
+
+function conflict(): ReviewError {
+  return new ReviewError(
+    'version_conflict',
+    'This claim was decided by someone else meanwhile; reload it',
+  );
+}
+
+function checkActor(actor: string): void {
+  // The audit trail must say which agent it was; the HTTP layer passes the session's user.
+  if (!/^agent:\S+@\S+$/.test(actor))
+    throw new ReviewError('invalid_input', `actor must be 'agent:<email>', got '${actor}'`);
+}
+
+async function audit(
+  client: pg.PoolClient,
+  actor: string,
+  action: string,
+  claimId: number,
+  details: object,
+): Promise<void> {
+  await client.query(
+    'INSERT INTO audit_log (actor, action, claim_id, details) VALUES ($1, $2, $3, $4)',
+    [actor, action, claimId, details],
+  );
+}

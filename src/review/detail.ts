@@ -1,0 +1,241 @@
+/**
+ * Everything the claim page shows: the email, what was extracted and where, the matched
+ * records, the computation, every reason in plain words, the thread, the audit trail and
+ * the ledger. The HTML is returned raw: the web layer sanitizes it before showing it.
+ */
+import type pg from 'pg';
+import type { Assessment } from '../domain/assess/types.ts';
+import type { AttachmentInfo } from '../domain/email.ts';
+import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
+import { parseEmail } from '../mail/parse.ts';
+import { claimRef } from '../pipeline/reply.ts';
+import type { AgentSection } from './draft.ts';
+import { ReviewError } from './errors.ts';
+
+export interface ThreadEntry {
+  /** 'customer' for received messages, 'reply' for what we sent (or are sending). */
+  direction: 'customer' | 'reply';
+  at: string;
+  subject: string;
+  from: string | null;
+  to: string[];
+  text: string;
+  /** Replies: pending, sending, sent or failed. */
+  state?: string;
+  kind?: string;
+}
+
+export interface ClaimDetail {
+  id: number;
+  ref: string;
+  state: string;
+  version: number;
+  type: string | null;
+  decision: string | null;
+  account: string | null;
+  amount: string | null;
+  currency: string | null;
+  vip: boolean;
+  assignee: string | null;
+  receivedAt: string;
+  mailbox: string;
+  email: {
+    subject: string;
+    from: string | null;
+    fromName: string | null;
+    to: string[];
+    /** The sender-controlled Date header; the received time is `receivedAt`. */
+    date: string | null;
+    text: string;
+    /** Unsanitized. */
+    html: string | null;
+    attachments: AttachmentInfo[];
+    /** Set when the message could not be parsed normally (or was too large to keep). */
+    parseError: string | null;
+  };
+  assessment: Assessment | null;
+  /** Where each extracted field was found: subject or body. */
+  sources: Assessment['details']['sources'];
+  reasons: { code: string; text: string; items: string[] }[];
+  incidents: { id: string; data: unknown }[];
+  orders: { id: string; data: unknown }[];
+  compensation: Assessment['details']['compensation'];
+  refund: Assessment['details']['refund'];
+  agent: AgentSection | null;
+  thread: ThreadEntry[];
+  audit: { at: string; actor: string; action: string; details: unknown }[];
+  ledger: {
+    kind: string;
+    incident: string | null;
+    order: string | null;
+    amount: string;
+    currency: string;
+    createdAt: string;
+    exportedAt: string | null;
+  }[];
+}
+
+export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDetail> {
+  const { rows } = await pool.query<{
+    state: string;
+    version: number;
+    type: string | null;
+    decision: string | null;
+    account: string | null;
+    amount: string | null;
+    currency: string | null;
+    vip: boolean;
+    assignee: string | null;
+    received_at: Date;
+    reasons: string[];
+    assessment: (Assessment & { agent?: AgentSection }) | null;
+    mailbox: string;
+    raw: Buffer | null;
+    quarantine_reason: string | null;
+  }>(
+    `SELECT c.state, c.version, c.type, c.decision, c.account, c.amount::text AS amount, c.currency,
+            c.vip, c.assignee, c.received_at, c.reasons, c.assessment, m.mailbox, m.raw,
+            m.quarantine_reason
+       FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1`,
+    [id],
+  );
+  const c = rows[0];
+  if (!c) throw new ReviewError('not_found', `claim ${id} does not exist`);
+  const a = c.assessment;
+  const email = c.raw ? await parseEmail(c.raw) : null;
+  const incidentIds = [
+    ...new Set([...(a?.incidents ?? []), ...(a?.details.matchedIncidents ?? [])]),
+  ];
+  const [incidents, orders, thread, audit, ledger] = await Promise.all([
+    records(pool, 'incidents', incidentIds),
+    records(pool, 'orders', a?.orders ?? []),
+    threadOf(pool, id),
+    pool.query<{ at: Date; actor: string; action: string; details: unknown }>(
+      'SELECT at, actor, action, details FROM audit_log WHERE claim_id = $1 ORDER BY at, id',
+      [id],
+    ),
+    pool.query<{
+      kind: string;
+      incident: string | null;
+      order_id: string | null;
+      amount: string;
+      currency: string;
+      created_at: Date;
+      exported_at: Date | null;
+    }>(
+      `SELECT kind, incident, order_id, amount::text AS amount, currency, created_at, exported_at
+         FROM ledger_entries WHERE claim_id = $1 ORDER BY id`,
+      [id],
+    ),
+  ]);
+  return {
+    id,
+    ref: claimRef(id),
+    state: c.state,
+    version: c.version,
+    type: c.type,
+    decision: c.decision,
+    account: c.account,
+    amount: c.amount,
+    currency: c.currency,
+    vip: c.vip,
+    assignee: c.assignee,
+    receivedAt: c.received_at.toISOString(),
+    mailbox: c.mailbox,
+    email: {
+      subject: email?.subject ?? '',
+      from: email?.from ?? null,
+      fromName: email?.fromName ?? null,
+      to: email?.to ?? [],
+      date: email?.date == null ? null : new Date(email.date).toISOString(),
+      text: email?.text ?? '',
+      html: email?.html ?? null,
+      attachments: email?.attachments ?? [],
+      parseError: email ? email.parseError : (c.quarantine_reason ?? 'no raw message stored'),
+    },
+    assessment: a,
+    sources: a?.details.sources ?? {},
+    // The claim's reasons, not the assessment's: later stages add some (reply_failed, …).
+    reasons: c.reasons.map((code) => ({
+      code,
+      text: REASON_TEXT[code as ReasonCode]?.en ?? code,
+      items: Object.entries(a?.details.perItem ?? {})
+        .filter(([, codes]) => codes.includes(code as ReasonCode))
+        .map(([item]) => item),
+    })),
+    incidents,
+    orders,
+    compensation: a?.details.compensation ?? [],
+    refund: a?.details.refund ?? [],
+    agent: a?.agent ?? null,
+    thread,
+    audit: audit.rows.map((r) => ({ ...r, at: r.at.toISOString() })),
+    ledger: ledger.rows.map((r) => ({
+      kind: r.kind,
+      incident: r.incident,
+      order: r.order_id,
+      amount: r.amount,
+      currency: r.currency,
+      createdAt: r.created_at.toISOString(),
+      exportedAt: r.exported_at?.toISOString() ?? null,
+    })),
+  };
+}
+
+async function records(
+  pool: pg.Pool,
+  table: 'incidents' | 'orders',
+  ids: string[],
+): Promise<{ id: string; data: unknown }[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await pool.query<{ id: string; data: unknown }>(
+    `SELECT id, data FROM ${table} WHERE id = ANY($1::text[]) ORDER BY id`,
+    [ids],
+  );
+  return rows;
+}
+
+/** The claim's own message, the customer's later messages and our replies, in time order. */
+async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> {
+  const messages = await pool.query<{ raw: Buffer | null; internal_date: Date }>(
+    `SELECT m.raw, m.internal_date FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1
+     UNION ALL
+     SELECT m.raw, m.internal_date FROM claim_messages cm JOIN messages m ON m.id = cm.message_id
+      WHERE cm.claim_id = $1`,
+    [claimId],
+  );
+  const replies = await pool.query<{
+    raw: Buffer;
+    created_at: Date;
+    sent_at: Date | null;
+    state: string;
+    kind: string;
+  }>('SELECT raw, created_at, sent_at, state, kind FROM replies WHERE claim_id = $1', [claimId]);
+  const entries = await Promise.all([
+    ...messages.rows.map(async (m): Promise<ThreadEntry> => {
+      const e = m.raw ? await parseEmail(m.raw) : null;
+      return {
+        direction: 'customer',
+        at: m.internal_date.toISOString(),
+        subject: e?.subject ?? '',
+        from: e?.from ?? null,
+        to: e?.to ?? [],
+        text: e?.text ?? '',
+      };
+    }),
+    ...replies.rows.map(async (r): Promise<ThreadEntry> => {
+      const e = await parseEmail(r.raw);
+      return {
+        direction: 'reply',
+        at: (r.sent_at ?? r.created_at).toISOString(),
+        subject: e.subject,
+        from: e.from,
+        to: e.to,
+        text: e.text,
+        state: r.state,
+        kind: r.kind,
+      };
+    }),
+  ]);
+  return entries.sort((x, y) => x.at.localeCompare(y.at));
+}

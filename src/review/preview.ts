@@ -1,0 +1,63 @@
+/**
+ * The reply a customer would get for an agent's draft decision, rendered with the real
+ * templates from the same assessment the action would store. Nothing is saved.
+ */
+import type pg from 'pg';
+import type { Assessment } from '../domain/assess/types.ts';
+import { parseEmail } from '../mail/parse.ts';
+import { claimRef } from '../pipeline/reply.ts';
+import { type ReplyLang, replyLanguage } from '../reply/language.ts';
+import { replySubject } from '../reply/outbound-headers.ts';
+import { buildReplyData, replyKind } from '../reply/reply-data.ts';
+import type { ReplyTemplates } from '../reply/templates.ts';
+import { applyDraft, type DecisionDraft } from './draft.ts';
+import { ReviewError } from './errors.ts';
+
+export interface ReplyPreview {
+  subject: string;
+  text: string;
+  html: string;
+  lang: ReplyLang;
+}
+
+export async function previewReply(
+  pool: pg.Pool,
+  templates: ReplyTemplates,
+  claimId: number,
+  draft: DecisionDraft,
+  actor = 'agent:preview@claim-intake.local',
+): Promise<ReplyPreview> {
+  const { rows } = await pool.query<{
+    assessment: Assessment | null;
+    raw: Buffer | null;
+    received_at: Date;
+  }>(
+    `SELECT c.assessment, m.raw, c.received_at FROM claims c JOIN messages m ON m.id = c.message_id
+      WHERE c.id = $1`,
+    [claimId],
+  );
+  const claim = rows[0];
+  if (!claim) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
+  if (!claim.assessment || !claim.raw)
+    throw new ReviewError('invalid_input', 'the claim has no assessed message to answer');
+  const a = applyDraft(claim.assessment, draft, actor, new Date());
+  const kind = replyKind(a);
+  if (kind === null) throw new ReviewError('invalid_input', 'this decision gets no reply');
+  const email = await parseEmail(claim.raw);
+  const lang = replyLanguage(email);
+  const ref = claimRef(claimId);
+  const data = buildReplyData({
+    claimRef: ref,
+    assessment: a,
+    email,
+    lang,
+    receivedAt: claim.received_at.getTime(),
+  });
+  const rendered = templates.render(kind, lang, data);
+  return {
+    subject: replySubject(email.subject, ref),
+    text: rendered.text,
+    html: rendered.html,
+    lang,
+  };
+}
