@@ -1,7 +1,7 @@
 /**
  * The composition root of the running service: builds every component from one Config
  * and owns their lifetimes. Roles: `poller` (mailbox intake), `worker` (assessment),
- * `all` (both). Stop is safe to call twice and waits for in-flight work.
+ * `web` (the console's HTTP API), `all` (all three). Stop is safe to call twice and waits for in-flight work.
  */
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
@@ -10,6 +10,7 @@ import type { Config, MailboxConfig } from './config.ts';
 import type { EngineContext } from './domain/assess/types.ts';
 import type { Calendar } from './domain/calendar.ts';
 import { CHINA_MAINLAND_CALENDAR } from './domain/calendars/china-mainland.ts';
+import { ClaimIntakeError } from './domain/errors.ts';
 import { DEFAULT_POLICY, type Policy } from './domain/policy.ts';
 import { RecordIndex } from './domain/record-index.ts';
 import { loadCalendarFile, loadPolicyFile } from './files/load.ts';
@@ -25,12 +26,13 @@ import { startWorkers, type Workers } from './pipeline/workers.ts';
 import { createReplyTransport } from './reply/outbound.ts';
 import type { ReplyTransport } from './reply/outbound-types.ts';
 import { ReplyTemplates } from './reply/templates.ts';
-import { createPool, ensureDatabase } from './store/database.ts';
+import { createPool, describeError, ensureDatabase } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { loadRecordsFromDb } from './store/records-store.ts';
 import { withSettledHistory } from './store/settled-history.ts';
+import { buildServer } from './web/server.ts';
 
-export const ROLES = ['all', 'poller', 'worker'] as const;
+export const ROLES = ['all', 'poller', 'worker', 'web'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The From of replies when MAIL_FROM is unset (the embedded default writes to the outbox). */
@@ -63,6 +65,22 @@ export async function startService(
   });
   const migrated = await migrate(pool, (obj) => logger.info(obj));
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
+
+  // The port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
+  let web: ReturnType<typeof buildServer> | undefined;
+  if (role === 'all' || role === 'web') {
+    web = buildServer({ pool, logger });
+    try {
+      await web.listen({ host: config.httpHost, port: config.httpPort });
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new ClaimIntakeError(
+        'listen_failed',
+        `HTTP_HOST/HTTP_PORT: cannot listen on ${config.httpHost}:${config.httpPort} (${describeError(error)})`,
+        { cause: error },
+      );
+    }
+  }
 
   const producer = new PipelineProducer(config.redisUrl, config.redisPrefix);
   const enqueue = (ids: number[]) => producer.enqueue(ids);
@@ -155,6 +173,8 @@ export async function startService(
         logger.info('stopping: intake first, then in-flight jobs');
         abort.abort();
         if (sweepTimer) clearInterval(sweepTimer);
+        // Stop taking requests first; in-flight ones finish before close() resolves.
+        await web?.close();
         await done;
         await workers?.close(config.shutdownGraceMs);
         // A stalled SMTP server must not hold shutdown past the grace: unsent replies stay

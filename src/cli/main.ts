@@ -8,12 +8,14 @@ import { runImport } from './import.ts';
 import { runLedger } from './ledger.ts';
 import { runMigrate } from './migrate.ts';
 import { runStart } from './start.ts';
+import { runUser } from './user.ts';
 
 const USAGE = `usage: claim-intake <command>
 
 commands:
-  start [--role all|poller|worker]
-        run the service: mailbox intake (IMAP_URL, else the Maildir var/mailbox) and assessment
+  start [--role all|poller|worker|web]
+        run the service: mailbox intake (IMAP_URL, else the Maildir var/mailbox), assessment
+        and the console's HTTP API (HTTP_HOST:HTTP_PORT)
   demo
         load the example records and drop the example emails into the Maildir, with their
         received times, for \`start\` to process
@@ -23,6 +25,8 @@ commands:
         create or upgrade the database schema at DATABASE_URL
   import DIR
         load a records directory into the database at DATABASE_URL, idempotently
+  user add EMAIL --role agent|ops|admin
+        create a console user; the password is read from stdin (one line) or prompted for
   check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE] [--received ISO]
         assess emails offline and print one JSON decision per file
         (records from DIR, else from the database at DATABASE_URL)
@@ -55,6 +59,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return runMigrate(rest, io);
     case 'import':
       return runImport(rest, io);
+    case 'user':
+      return runUser(rest, io);
     case undefined:
     case '--help':
     case '-h':

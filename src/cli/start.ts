@@ -1,5 +1,5 @@
 /**
- * `claim-intake start [--role all|poller|worker]`: runs the service until SIGTERM/SIGINT.
+ * `claim-intake start [--role all|poller|worker|web]`: runs the service until SIGTERM/SIGINT.
  * A bad setting stops start-up with one line naming it (exit 2).
  */
 import { parseArgs } from 'node:util';
@@ -18,9 +18,7 @@ export async function runStart(argv: string[], io: Io): Promise<number> {
       strict: true,
     });
     if (!(ROLES as readonly string[]).includes(values.role)) {
-      io.stderr(
-        `claim-intake start: --role must be one of ${ROLES.join(', ')} (web arrives with the console)`,
-      );
+      io.stderr(`claim-intake start: --role must be one of ${ROLES.join(', ')}`);
       return 2;
     }
     role = values.role as Role;
