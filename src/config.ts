@@ -138,7 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  const httpPort = int('HTTP_PORT', 8080, 1, 65535);
+  // 0 asks the OS for any free port (tests, several instances on one host).
+  const httpPort = int('HTTP_PORT', 8080, 0, 65535);
   const imap = str('IMAP_URL');
   const mailboxes: MailboxConfig[] = imap
     ? imap

@@ -49,6 +49,7 @@ async function freshDovecot(): Promise<DovecotServer> {
 
 async function start(server: DovecotServer, env: Record<string, string> = {}) {
   const config = loadConfig({
+    HTTP_PORT: '0', // the console on any free port: test files run side by side
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,

@@ -58,6 +58,7 @@ function maildir(name: string): string {
 
 async function start(dir: string, env: Record<string, string> = {}) {
   const config = loadConfig({
+    HTTP_PORT: '0', // the console on any free port: test files run side by side
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,

@@ -136,6 +136,7 @@ export async function createHarness(
     service: undefined,
     async start(env = {}) {
       const config = loadConfig({
+        HTTP_PORT: '0', // the console on any free port: test files run side by side
         DATABASE_URL: db.url,
         REDIS_URL: redis.url,
         REDIS_PREFIX: redis.prefix,
