@@ -67,12 +67,17 @@ export async function startService(
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
 
   // The port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
+  // Templates are compiled and rendered against samples now: a broken one stops start-up.
+  const templates = await ReplyTemplates.load();
+  // The console's review actions enqueue the next stage, so the producer exists before it.
+  const producer = new PipelineProducer(config.redisUrl, config.redisPrefix);
   let web: ReturnType<typeof buildServer> | undefined;
   if (role === 'all' || role === 'web') {
-    web = buildServer({ pool, logger });
+    web = buildServer({ pool, logger, producer, templates });
     try {
       await web.listen({ host: config.httpHost, port: config.httpPort });
     } catch (error) {
+      await producer.close().catch(() => undefined);
       await pool.end().catch(() => undefined);
       throw new ClaimIntakeError(
         'listen_failed',
@@ -82,7 +87,6 @@ export async function startService(
     }
   }
 
-  const producer = new PipelineProducer(config.redisUrl, config.redisPrefix);
   const enqueue = (ids: number[]) => producer.enqueue(ids);
   const sweep = createSweep(pool, producer, logger.child({ component: 'sweep' }));
   const abort = new AbortController();
@@ -119,8 +123,6 @@ export async function startService(
   }
 
   if (role === 'all' || role === 'worker') {
-    // Templates are compiled and rendered against samples now: a broken one stops start-up.
-    const templates = await ReplyTemplates.load();
     transport = createReplyTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
     let cached: { ctx: EngineContext; at: number } | undefined;
     const context = async (): Promise<EngineContext> => {

@@ -10,6 +10,12 @@ export const API_ERRORS = {
   csrf_failed: { status: 403, message: 'missing or wrong X-CSRF-Token header' },
   forbidden: { status: 403, message: 'your role does not allow this' },
   not_found: { status: 404, message: 'no such resource' },
+  invalid_input: { status: 400, message: 'the request is not a valid review action' },
+  version_conflict: {
+    status: 409,
+    message: 'someone else changed this claim since you loaded it; reload it',
+  },
+  not_reviewable: { status: 409, message: 'the claim is not waiting for review' },
   method_not_allowed: { status: 405, message: 'method not allowed' },
   payload_too_large: { status: 413, message: 'the request body is too large' },
   unsupported_media_type: { status: 415, message: 'send application/json' },

@@ -17,6 +17,43 @@ const user = {
   required: ['email', 'role'],
 };
 
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
+const json = (properties: Record<string, unknown>, required: string[]) => ({
+  required: true,
+  content: { 'application/json': { schema: { type: 'object', properties, required } } },
+});
+const codes = { type: 'array', items: { type: 'string' } };
+/** Reading is open to every role (ops watch the backlog); acting is agent and admin work. */
+const readClaim = (summary: string, ok: string) => ({
+  get: {
+    summary,
+    parameters: [idParam],
+    responses: { '200': { description: ok }, '401': error, '404': error },
+  },
+});
+const action = (summary: string, body: ReturnType<typeof json>) => ({
+  post: {
+    summary: `${summary} (agent, admin); the audit actor is agent:<email>`,
+    parameters: [csrf, idParam],
+    requestBody: body,
+    responses: {
+      '200': { description: 'Done' },
+      '400': error,
+      '401': error,
+      '403': error,
+      '404': error,
+      '409': error,
+    },
+  },
+});
+const query = (name: string, type: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type },
+});
+
 export const OPENAPI = {
   openapi: '3.1.0',
   info: { title: 'claim-intake console API', version: '0.1.0' },
@@ -127,5 +164,83 @@ export const OPENAPI = {
         responses: { '204': { description: 'Revoked' }, '401': error, '403': error, '404': error },
       },
     },
+    '/api/review/claims': {
+      get: {
+        summary: 'The review queue with filters, reason counts and keyset paging (any role)',
+        parameters: [
+          query('reason', 'string', 'Repeatable, or a comma list: claims with any of them'),
+          query('type', 'string', 'compensation, refund, icp_reward, …'),
+          query('vip', 'boolean', 'true or false'),
+          query('minAge', 'integer', 'Minutes since receipt, at least'),
+          query('maxAge', 'integer', 'Minutes since receipt, at most'),
+          query('minAmount', 'string', 'Decimal'),
+          query('maxAmount', 'string', 'Decimal'),
+          query('mailbox', 'string', 'Mailbox name'),
+          query('assignee', 'string', "An agent, or 'none' for unassigned claims"),
+          query('sort', 'string', 'oldest (default) or priority'),
+          query('limit', 'integer', '1–100, default 50'),
+          query('cursor', 'string', 'nextCursor of the previous page'),
+        ],
+        responses: {
+          '200': { description: '{ items, total, countsByReason, nextCursor }' },
+          '400': error,
+          '401': error,
+        },
+      },
+    },
+    '/api/review/claims/{id}': readClaim(
+      'A claim in full (any role); email.html is the sanitized document',
+      'The claim detail',
+    ),
+    '/api/review/claims/{id}/email.html': readClaim(
+      'The sanitized email as an HTML document under a sandboxing CSP (any role)',
+      'text/html',
+    ),
+    '/api/review/claims/{id}/attachments': readClaim(
+      'Attachment metadata: filename, contentType, size, sha256 (any role)',
+      '{ attachments }',
+    ),
+    '/api/review/claims/{id}/approve': action(
+      'Approve, optionally with another amount (needs a note)',
+      json(
+        {
+          expectedVersion: { type: 'integer' },
+          amount: { type: 'string' },
+          note: { type: 'string' },
+        },
+        ['expectedVersion'],
+      ),
+    ),
+    '/api/review/claims/{id}/reject': action(
+      'Reject with reason codes',
+      json({ expectedVersion: { type: 'integer' }, reasons: codes, note: { type: 'string' } }, [
+        'expectedVersion',
+        'reasons',
+      ]),
+    ),
+    '/api/review/claims/{id}/request-info': action(
+      'Ask the customer for missing information',
+      json({ expectedVersion: { type: 'integer' }, missing: codes, note: { type: 'string' } }, [
+        'expectedVersion',
+        'missing',
+      ]),
+    ),
+    '/api/review/claims/{id}/assign': action(
+      'Assign the claim to an agent, or release it with null',
+      json({ assignee: { type: ['string', 'null'] } }, ['assignee']),
+    ),
+    '/api/review/claims/{id}/preview': action(
+      'The reply a draft decision would send; nothing is saved',
+      json(
+        {
+          decision: { type: 'string', enum: ['approved', 'rejected', 'needs_info'] },
+          amount: { type: 'string' },
+          reasons: codes,
+          missing: codes,
+          note: { type: 'string' },
+        },
+        ['decision'],
+      ),
+    ),
   },
 } as const;

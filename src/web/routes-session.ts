@@ -104,7 +104,13 @@ export function sessionRoutes(
   app.get('/api/me', { preHandler: guard(pool) }, async (request) => {
     const p = request.principal!;
     return p.kind === 'session'
-      ? { role: p.role, user: { email: p.email, role: p.role }, token: null }
+      ? // The console's pages read the CSRF token here, so no page has to embed it.
+        {
+          role: p.role,
+          user: { email: p.email, role: p.role },
+          token: null,
+          csrfToken: p.csrfToken,
+        }
       : { role: p.role, user: null, token: { id: p.tokenId, name: p.name } };
   });
 }

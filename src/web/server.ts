@@ -6,8 +6,12 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { ReplyTemplates } from '../reply/templates.ts';
+import type { StageProducer } from '../review/actions.ts';
 import { ApiError, fromStatus } from './errors.ts';
 import { OPENAPI } from './openapi.ts';
+import { pageRoutes } from './pages/routes.ts';
+import { reviewRoutes } from './review-routes.ts';
 import { sessionRoutes } from './routes-session.ts';
 import { tokenRoutes } from './routes-tokens.ts';
 
@@ -19,6 +23,13 @@ export interface ServerOptions {
    * @defaultValue true
    */
   cookieSecure?: boolean;
+  /**
+   * Where review decisions enqueue the next stage. Without one nothing is enqueued: the claim
+   * is still owed in PostgreSQL ('assessed' at its new version) and the worker's sweep finds it.
+   */
+  producer?: StageProducer;
+  /** The reply templates for previews; loaded on first use when not given. */
+  templates?: ReplyTemplates;
 }
 
 const SECURITY_HEADERS = {
@@ -40,7 +51,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.register(cookie);
 
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.headers(SECURITY_HEADERS);
+    // A route may set its own, stricter header (the sandboxed email document's CSP).
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      if (!reply.hasHeader(name)) reply.header(name, value);
     return payload;
   });
 
@@ -64,5 +77,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get('/api/openapi.json', async () => OPENAPI);
   sessionRoutes(app, { pool, cookieSecure: options.cookieSecure ?? true });
   tokenRoutes(app, { pool });
+  reviewRoutes(app, {
+    pool,
+    producer: options.producer ?? { add: async () => undefined },
+    ...(options.templates ? { templates: options.templates } : {}),
+  });
+  pageRoutes(app, { pool });
   return app;
 }

@@ -16,6 +16,15 @@ const ROUTES = [
   'GET /api/me',
   'POST /api/tokens',
   'DELETE /api/tokens/{id}',
+  'GET /api/review/claims',
+  'GET /api/review/claims/{id}',
+  'GET /api/review/claims/{id}/email.html',
+  'GET /api/review/claims/{id}/attachments',
+  'POST /api/review/claims/{id}/approve',
+  'POST /api/review/claims/{id}/reject',
+  'POST /api/review/claims/{id}/request-info',
+  'POST /api/review/claims/{id}/assign',
+  'POST /api/review/claims/{id}/preview',
 ];
 
 describe('the console server', () => {

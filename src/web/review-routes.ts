@@ -1,0 +1,275 @@
+/**
+ * The review API over the review service. Reading (queue, claim, email, attachments) is open
+ * to every role, so ops can watch the backlog; deciding, assigning and previewing replies are
+ * agent and admin work. The service's ReviewError codes map to statuses through
+ * REVIEW_ERROR_STATUS, so every route reports them the same way.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { ReplyTemplates } from '../reply/templates.ts';
+import { approve, assign, reject, requestInfo, type StageProducer } from '../review/actions.ts';
+import { getClaimDetail } from '../review/detail.ts';
+import type { DecisionDraft } from '../review/draft.ts';
+import { REVIEW_ERROR_STATUS, ReviewError } from '../review/errors.ts';
+import { previewReply } from '../review/preview.ts';
+import { listReviewQueue, type QueueFilters, type QueueSort } from '../review/queue.ts';
+import type { Principal } from './auth-store.ts';
+import { ApiError, type ApiErrorCode } from './errors.ts';
+import { guard } from './guard.ts';
+import { emailDocument } from './sanitize.ts';
+
+export interface ReviewRoutesOptions {
+  pool: pg.Pool;
+  producer: StageProducer;
+  /** Loaded on the first preview when not given (tests and tools that never preview). */
+  templates?: ReplyTemplates;
+}
+
+/** The email document runs nothing, loads nothing but inline styles and data: images. */
+export const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+const REVIEW_CODES: Record<ReviewError['code'], ApiErrorCode> = {
+  not_found: 'not_found',
+  version_conflict: 'version_conflict',
+  not_reviewable: 'not_reviewable',
+  invalid_input: 'invalid_input',
+};
+
+/** The service's error as the API's, with the service's message (it names no internals). */
+function apiErrorOf(error: ReviewError): ApiError {
+  const e = new ApiError(REVIEW_CODES[error.code], error.message);
+  // The table in errors.ts and REVIEW_ERROR_STATUS must agree; a drift is a bug, caught here.
+  if (e.status !== REVIEW_ERROR_STATUS[error.code]) return new ApiError('internal');
+  return e;
+}
+
+async function run<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ReviewError) throw apiErrorOf(error);
+    throw error;
+  }
+}
+
+/**
+ * The audit actor. Sessions act as their user; a token has no email, so it gets a stable
+ * pseudo-address naming the token, which the service's 'agent:<email>' rule accepts.
+ */
+export function agentActor(p: Principal): string {
+  return p.kind === 'session' ? `agent:${p.email}` : `agent:token-${p.tokenId}@api-token.local`;
+}
+
+function claimId(request: FastifyRequest): number {
+  const raw = (request.params as { id: string }).id;
+  if (!/^\d{1,15}$/.test(raw)) throw new ApiError('not_found');
+  return Number(raw);
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (Array.isArray(v)) throw new ApiError('invalid_input', `give '${name}' once`);
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function int(q: Query, name: string): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(v)) throw new ApiError('invalid_input', `'${name}' must be a whole number`);
+  return Number(v);
+}
+
+/** Query string → the service's filters; `reason` may repeat or be a comma list. */
+export function queueQuery(q: Query): {
+  filters: QueueFilters;
+  sort: QueueSort;
+  limit?: number;
+  cursor?: string;
+} {
+  const reasons = [q.reason ?? []]
+    .flat()
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const vip = one(q, 'vip');
+  if (vip !== undefined && vip !== 'true' && vip !== 'false')
+    throw new ApiError('invalid_input', "'vip' is true or false");
+  const sort = one(q, 'sort') ?? 'oldest';
+  if (sort !== 'oldest' && sort !== 'priority')
+    throw new ApiError('invalid_input', "'sort' is oldest or priority");
+  const assignee = one(q, 'assignee');
+  const filters: QueueFilters = {};
+  if (reasons.length) filters.reasons = reasons;
+  const set = <K extends keyof QueueFilters>(k: K, v: QueueFilters[K] | undefined) => {
+    if (v !== undefined) filters[k] = v;
+  };
+  set('type', one(q, 'type'));
+  set('vip', vip === undefined ? undefined : vip === 'true');
+  set('minAgeMinutes', int(q, 'minAge'));
+  set('maxAgeMinutes', int(q, 'maxAge'));
+  set('minAmount', one(q, 'minAmount'));
+  set('maxAmount', one(q, 'maxAmount'));
+  set('mailbox', one(q, 'mailbox'));
+  // 'none' asks for the claims nobody has taken.
+  set('assignee', assignee === 'none' ? null : assignee);
+  const limit = int(q, 'limit');
+  const cursor = one(q, 'cursor');
+  return {
+    filters,
+    sort,
+    ...(limit === undefined ? {} : { limit }),
+    ...(cursor === undefined ? {} : { cursor }),
+  };
+}
+
+type Body = Record<string, unknown>;
+
+function body(request: FastifyRequest): Body {
+  const b = request.body;
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    throw new ApiError('invalid_input', 'send a JSON object');
+  return b as Body;
+}
+
+function version(b: Body): number {
+  const v = b.expectedVersion;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new ApiError('invalid_input', "'expectedVersion' (an integer) is required");
+  return v;
+}
+
+function optText(b: Body, name: string): string | undefined {
+  const v = b[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.length > 4000)
+    throw new ApiError('invalid_input', `'${name}' must be text`);
+  return v;
+}
+
+function list(b: Body, name: string): string[] {
+  const v = b[name];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new ApiError('invalid_input', `'${name}' must be a list of codes`);
+  return v as string[];
+}
+
+function draftOf(b: Body): DecisionDraft {
+  const note = optText(b, 'note');
+  const n = note === undefined ? {} : { note };
+  switch (b.decision) {
+    case 'approved': {
+      const amount = optText(b, 'amount');
+      return { decision: 'approved', ...(amount === undefined ? {} : { amount }), ...n };
+    }
+    case 'rejected':
+      return { decision: 'rejected', reasons: list(b, 'reasons'), ...n };
+    case 'needs_info':
+      return { decision: 'needs_info', missing: list(b, 'missing'), ...n };
+    default:
+      throw new ApiError('invalid_input', "'decision' is approved, rejected or needs_info");
+  }
+}
+
+export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): void {
+  const { pool, producer } = opts;
+  let templates: Promise<ReplyTemplates> | undefined =
+    opts.templates && Promise.resolve(opts.templates);
+  const loadTemplates = () => {
+    templates ??= ReplyTemplates.load();
+    return templates;
+  };
+  const read = { preHandler: guard(pool) };
+  const act = { preHandler: guard(pool, ['agent', 'admin']) };
+  const who = (r: FastifyRequest) => agentActor(r.principal!);
+
+  app.get('/api/review/claims', read, async (request) => {
+    const q = queueQuery(request.query as Query);
+    return run(() =>
+      listReviewQueue(pool, q.filters, q.sort, {
+        ...(q.limit === undefined ? {} : { limit: q.limit }),
+        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+      }),
+    );
+  });
+
+  app.get('/api/review/claims/:id', read, async (request) => {
+    const d = await run(() => getClaimDetail(pool, claimId(request)));
+    // Raw HTML never leaves the server: the API hands out the sanitized document.
+    return { ...d, email: { ...d.email, html: d.email.html === null ? null : sanitized(d) } };
+  });
+
+  app.get('/api/review/claims/:id/email.html', read, async (request, reply: FastifyReply) => {
+    const d = await run(() => getClaimDetail(pool, claimId(request)));
+    // The server's onSend hook keeps a CSP a route set, so this stricter one is what is sent.
+    reply.header('content-security-policy', EMAIL_CSP);
+    return reply.type('text/html; charset=utf-8').send(sanitized(d));
+  });
+
+  app.get('/api/review/claims/:id/attachments', read, async (request) => {
+    const d = await run(() => getClaimDetail(pool, claimId(request)));
+    return { attachments: d.email.attachments };
+  });
+
+  app.post('/api/review/claims/:id/approve', act, async (request) => {
+    const b = body(request);
+    const amount = optText(b, 'amount');
+    const note = optText(b, 'note');
+    return run(() =>
+      approve(pool, producer, {
+        claimId: claimId(request),
+        expectedVersion: version(b),
+        actor: who(request),
+        ...(amount === undefined ? {} : { amount }),
+        ...(note === undefined ? {} : { note }),
+      }),
+    );
+  });
+
+  app.post('/api/review/claims/:id/reject', act, async (request) => {
+    const b = body(request);
+    const note = optText(b, 'note');
+    return run(() =>
+      reject(pool, producer, {
+        claimId: claimId(request),
+        expectedVersion: version(b),
+        actor: who(request),
+        reasons: list(b, 'reasons'),
+        ...(note === undefined ? {} : { note }),
+      }),
+    );
+  });
+
+  app.post('/api/review/claims/:id/request-info', act, async (request) => {
+    const b = body(request);
+    const note = optText(b, 'note');
+    return run(() =>
+      requestInfo(pool, producer, {
+        claimId: claimId(request),
+        expectedVersion: version(b),
+        actor: who(request),
+        missing: list(b, 'missing'),
+        ...(note === undefined ? {} : { note }),
+      }),
+    );
+  });
+
+  app.post('/api/review/claims/:id/assign', act, async (request) => {
+    const b = body(request);
+    const assignee = b.assignee;
+    if (assignee !== null && (typeof assignee !== 'string' || assignee.length > 254))
+      throw new ApiError('invalid_input', "'assignee' is an agent's email, or null to release");
+    return run(() => assign(pool, { claimId: claimId(request), assignee, actor: who(request) }));
+  });
+
+  app.post('/api/review/claims/:id/preview', act, async (request) => {
+    const draft = draftOf(body(request));
+    const t = await loadTemplates();
+    return run(() => previewReply(pool, t, claimId(request), draft, who(request)));
+  });
+}
+
+function sanitized(d: { email: { html: string | null; text: string } }): string {
+  return emailDocument(d.email.html, d.email.text);
+}
