@@ -66,12 +66,12 @@ export async function startService(
   const migrated = await migrate(pool, (obj) => logger.info(obj));
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
 
-  // The port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
   // Templates are compiled and rendered against samples now: a broken one stops start-up.
   const templates = await ReplyTemplates.load();
   // The console's review actions enqueue the next stage, so the producer exists before it.
   const producer = new PipelineProducer(config.redisUrl, config.redisPrefix);
   let web: ReturnType<typeof buildServer> | undefined;
+  // The port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
   if (role === 'all' || role === 'web') {
     web = buildServer({ pool, logger, producer, templates });
     try {
