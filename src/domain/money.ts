@@ -103,3 +103,11 @@ export function isCurrency(code: unknown): code is string {
   if (typeof code !== 'string' || !/^[A-Z]{3}$/.test(code)) return false;
   return Intl.supportedValuesOf('currency').includes(code);
 }
+
+/** A decimal string (e.g. PostgreSQL's numeric '100.0000') printed with the currency's minor digits. */
+export function formatAmount(text: string, currency: string): string {
+  const d = parseDecimal(text);
+  if (!d || !isCurrency(currency)) return text;
+  const digits = minorDigitsOf(currency);
+  return formatMinor(toMinor(d, digits), digits);
+}

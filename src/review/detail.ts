@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import type { AttachmentInfo } from '../domain/email.ts';
+import { formatAmount } from '../domain/money.ts';
 import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { claimRef } from '../pipeline/reply.ts';
@@ -136,7 +137,7 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
     type: c.type,
     decision: c.decision,
     account: c.account,
-    amount: c.amount,
+    amount: c.amount !== null && c.currency ? formatAmount(c.amount, c.currency) : c.amount,
     currency: c.currency,
     vip: c.vip,
     assignee: c.assignee,
@@ -174,7 +175,7 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
       kind: r.kind,
       incident: r.incident,
       order: r.order_id,
-      amount: r.amount,
+      amount: formatAmount(r.amount, r.currency),
       currency: r.currency,
       createdAt: r.created_at.toISOString(),
       exportedAt: r.exported_at?.toISOString() ?? null,

@@ -4,7 +4,7 @@
  * message, and only for the rows of the page asked for.
  */
 import type pg from 'pg';
-import { parseDecimal } from '../domain/money.ts';
+import { formatAmount, parseDecimal } from '../domain/money.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { claimRef } from '../pipeline/reply.ts';
 import { ReviewError } from './errors.ts';
@@ -176,7 +176,8 @@ async function toItem(row: Row): Promise<QueueItem> {
     decision: row.decision,
     reasons: row.reasons,
     account: row.account,
-    amount: row.amount,
+    amount:
+      row.amount !== null && row.currency ? formatAmount(row.amount, row.currency) : row.amount,
     currency: row.currency,
     vip: row.vip,
     receivedAt: row.received_at.toISOString(),

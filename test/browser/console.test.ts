@@ -5,8 +5,9 @@
  * SMTP sink. A hostile HTML email displays without running script and without any request
  * leaving the console's origin. The screenshots in docs/screenshots are taken here.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,11 @@ const SUBJECT =
   'Compensation claim - Account: demo-shop; Fault time: 2026-03-02 10:05; Occurrences: 1';
 const AGENT = 'agent@cloud.example';
 const PASSWORD = 'correct horse battery staple';
-const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; an ordinary run writes them
+// to a temporary folder, so running the tests leaves the work tree clean.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(REPO_ROOT, 'docs/screenshots')
+  : mkdtempSync(join(tmpdir(), 'claim-intake-screenshots-'));
 const STRANGER = 'someone@elsewhere.test';
 
 /** A port nobody listens on right now. */
