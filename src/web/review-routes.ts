@@ -4,8 +4,11 @@
  * agent and admin work. The service's ReviewError codes map to statuses through
  * REVIEW_ERROR_STATUS, so every route reports them the same way.
  */
+
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { extractAttachment } from '../mail/attachment.ts';
 import { ReplyTemplates } from '../reply/templates.ts';
 import { approve, assign, reject, requestInfo, type StageProducer } from '../review/actions.ts';
 import { getClaimDetail } from '../review/detail.ts';
@@ -27,6 +30,30 @@ export interface ReviewRoutesOptions {
 
 /** The email document runs nothing, loads nothing but inline styles and data: images. */
 export const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+/** A downloaded attachment is never rendered: no script, no fetch, no same-origin document. */
+export const ATTACHMENT_CSP = "default-src 'none'; sandbox";
+
+/** The ASCII `filename=` fallback: letters, digits and a few marks, nothing a header parser trips on. */
+export function asciiFilename(name: string): string {
+  const safe = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9._ -]+/g, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 150);
+  return safe === '' || /^_+$/.test(safe) ? 'attachment' : safe;
+}
+
+/** `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266 / RFC 8187). */
+export function attachmentDisposition(name: string): string {
+  const utf8 = encodeURIComponent(name || 'attachment').replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${asciiFilename(name)}"; filename*=UTF-8''${utf8}`;
+}
 
 const REVIEW_CODES: Record<ReviewError['code'], ApiErrorCode> = {
   not_found: 'not_found',
@@ -210,6 +237,39 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
   app.get('/api/review/claims/:id/attachments', read, async (request) => {
     const d = await run(() => getClaimDetail(pool, claimId(request)));
     return { attachments: d.email.attachments };
+  });
+
+  app.get('/api/review/claims/:id/attachments/:index', read, async (request, reply) => {
+    const id = claimId(request);
+    const rawIndex = (request.params as { index: string }).index;
+    if (!/^\d{1,6}$/.test(rawIndex)) throw new ApiError('not_found');
+    const index = Number(rawIndex);
+    const { rows } = await pool.query<{ raw: Buffer | null }>(
+      'SELECT m.raw FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1',
+      [id],
+    );
+    const raw = rows[0]?.raw;
+    const attachment = raw ? await extractAttachment(raw, index) : null;
+    if (!attachment) throw new ApiError('not_found');
+    await pool.query(
+      'INSERT INTO audit_log (actor, action, claim_id, details) VALUES ($1, $2, $3, $4)',
+      [
+        who(request),
+        'attachment.download',
+        id,
+        {
+          index,
+          filename: attachment.filename || null,
+          size: attachment.content.length,
+          sha256: createHash('sha256').update(attachment.content).digest('hex'),
+        },
+      ],
+    );
+    // Never the sender's declared type: the browser saves the bytes and renders nothing.
+    reply.header('content-security-policy', ATTACHMENT_CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('content-disposition', attachmentDisposition(attachment.filename));
+    return reply.type('application/octet-stream').send(attachment.content);
   });
 
   app.post('/api/review/claims/:id/approve', act, async (request) => {

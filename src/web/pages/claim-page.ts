@@ -69,7 +69,8 @@ function checkboxes(name: string, codes: readonly string[]): string {
 export function claimPage(d: ClaimDetail): string {
   const attachments = d.email.attachments
     .map(
-      (a) => `<li>${esc(a.filename ?? '(no name)')} — ${esc(a.contentType)}, ${a.size} bytes</li>`,
+      (a, i) =>
+        `<li><a href="/api/review/claims/${d.id}/attachments/${i}" download>${esc(a.filename ?? '(no name)')}</a> — ${esc(a.contentType)}, ${a.size} bytes</li>`,
     )
     .join('');
   return layout(
