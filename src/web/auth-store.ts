@@ -194,3 +194,72 @@ export async function revokeApiToken(pool: pg.Pool, id: number): Promise<boolean
   );
   return rowCount === 1;
 }
+
+export interface UserSummary {
+  id: number;
+  email: string;
+  role: UserRole;
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** Every user, oldest first; never the password hashes. */
+export async function listUsers(pool: pg.Pool): Promise<UserSummary[]> {
+  const { rows } = await pool.query<{
+    id: string;
+    email: string;
+    role: UserRole;
+    disabled: boolean;
+    created_at: Date;
+  }>('SELECT id, email, role, disabled, created_at FROM users ORDER BY id');
+  return rows.map((r) => ({
+    id: Number(r.id),
+    email: r.email,
+    role: r.role,
+    disabled: r.disabled,
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+/**
+ * Changes a user's role and/or disabled flag in one transaction with its audit entry;
+ * disabling also deletes the user's sessions. False when there is no such user.
+ */
+export async function updateUser(
+  pool: pg.Pool,
+  id: number,
+  changes: { role?: UserRole; disabled?: boolean },
+  actor: string,
+): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ email: string; role: UserRole; disabled: boolean }>(
+      `UPDATE users SET role = coalesce($2, role), disabled = coalesce($3, disabled)
+        WHERE id = $1 RETURNING email, role, disabled`,
+      [id, changes.role ?? null, changes.disabled ?? null],
+    );
+    const row = rows[0];
+    if (!row) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    let sessionsDeleted = 0;
+    if (changes.disabled === true) {
+      const deleted = await client.query('DELETE FROM sessions WHERE user_id = $1', [id]);
+      sessionsDeleted = deleted.rowCount ?? 0;
+    }
+    await client.query('INSERT INTO audit_log (actor, action, details) VALUES ($1, $2, $3)', [
+      actor,
+      'user.update',
+      JSON.stringify({ userId: id, email: row.email, changes, sessionsDeleted }),
+    ]);
+    await client.query('COMMIT');
+    return true;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -16,6 +16,7 @@ export const API_ERRORS = {
     message: 'someone else changed this claim since you loaded it; reload it',
   },
   not_reviewable: { status: 409, message: 'the claim is not waiting for review' },
+  conflict: { status: 409, message: 'that already exists' },
   method_not_allowed: { status: 405, message: 'method not allowed' },
   payload_too_large: { status: 413, message: 'the request body is too large' },
   unsupported_media_type: { status: 415, message: 'send application/json' },

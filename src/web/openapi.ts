@@ -164,6 +164,42 @@ export const OPENAPI = {
         responses: { '204': { description: 'Revoked' }, '401': error, '403': error, '404': error },
       },
     },
+    '/api/users': {
+      get: {
+        summary: 'List users (admin): id, email, role, disabled, createdAt; never password hashes',
+        responses: { '200': { description: '{ users }' }, '401': error, '403': error },
+      },
+      post: {
+        summary: 'Create a user (admin); the password needs at least 12 characters',
+        parameters: [csrf],
+        requestBody: json(
+          { email: { type: 'string' }, role, password: { type: 'string', minLength: 12 } },
+          ['email', 'role', 'password'],
+        ),
+        responses: {
+          '201': { description: '{ id }' },
+          '400': error,
+          '401': error,
+          '403': error,
+          '409': error,
+        },
+      },
+    },
+    '/api/users/{id}': {
+      patch: {
+        summary:
+          "Change a user's role or disable them (admin); disabling ends their sessions; not yourself",
+        parameters: [csrf, idParam],
+        requestBody: json({ role, disabled: { type: 'boolean' } }, []),
+        responses: {
+          '200': { description: '{ id, role?, disabled? }' },
+          '400': error,
+          '401': error,
+          '403': error,
+          '404': error,
+        },
+      },
+    },
     '/api/review/claims': {
       get: {
         summary: 'The review queue with filters, reason counts and keyset paging (any role)',

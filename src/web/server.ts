@@ -14,6 +14,7 @@ import { pageRoutes } from './pages/routes.ts';
 import { reviewRoutes } from './review-routes.ts';
 import { sessionRoutes } from './routes-session.ts';
 import { tokenRoutes } from './routes-tokens.ts';
+import { userRoutes } from './routes-users.ts';
 
 export interface ServerOptions {
   pool: pg.Pool;
@@ -77,6 +78,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get('/api/openapi.json', async () => OPENAPI);
   sessionRoutes(app, { pool, cookieSecure: options.cookieSecure ?? true });
   tokenRoutes(app, { pool });
+  userRoutes(app, { pool });
   reviewRoutes(app, {
     pool,
     producer: options.producer ?? { add: async () => undefined },
