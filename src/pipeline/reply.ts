@@ -15,11 +15,10 @@ import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { replyLanguage } from '../reply/language.ts';
+import { renderClaimReply } from '../reply/claim-reply.ts';
 import { composeReply, SmtpPermanentError } from '../reply/outbound.ts';
-import { replySubject } from '../reply/outbound-headers.ts';
 import type { ReplyTransport } from '../reply/outbound-types.ts';
-import { buildReplyData, replyKind } from '../reply/reply-data.ts';
+import { replyKind } from '../reply/reply-data.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import { connect, withTransaction } from '../store/database.ts';
 
@@ -35,10 +34,6 @@ export interface ReplyDeps {
 
 /** First key of the (int, int) advisory locks that serialise the flood count per recipient. */
 const REPLY_LIMIT_LOCK = 0x52504c59; // 'RPLY'
-
-export function claimRef(claimId: number): string {
-  return `CLM-${String(claimId).padStart(6, '0')}`;
-}
 
 export type PrepareOutcome =
   | { status: 'ready'; replyId: number }
@@ -78,9 +73,9 @@ export async function prepareReply(
       ...claim.assessment,
       decision: claim.decision ?? claim.assessment.decision,
     };
-    const kind = replyKind(a);
     // RFC 3834 §2: never answer automatic mail (it was 'ignored' already).
-    if (kind === null) return { status: 'none', why: 'auto-generated mail is never answered' };
+    if (replyKind(a) === null)
+      return { status: 'none', why: 'auto-generated mail is never answered' };
     const email = await parseEmail(claim.raw);
     const to = email.from;
     if (!to)
@@ -120,17 +115,14 @@ export async function prepareReply(
       'SELECT receipt_no FROM refund_settlements WHERE claim_id = $1',
       [claimId],
     );
-    const lang = replyLanguage(email);
-    const ref = claimRef(claimId);
-    const data = buildReplyData({
-      claimRef: ref,
+    const reply = renderClaimReply(deps.templates, {
+      claimId,
       assessment: a,
       email,
-      lang,
       receivedAt: claim.received_at.getTime(),
-      ...(receipt.rows[0]?.receipt_no ? { receipt: receipt.rows[0].receipt_no } : {}),
-    });
-    const rendered = deps.templates.render(kind, lang, data);
+      receipt: receipt.rows[0]?.receipt_no ?? null,
+    })!;
+    const { kind, lang, ref } = reply;
     const domain = deps.mailFrom.split('@')[1] ?? 'claim-intake.local';
     const messageId = `<${ref.toLowerCase()}.v${version}.${Date.now().toString(36)}@${domain}>`;
     const raw = await composeReply({
@@ -143,14 +135,14 @@ export async function prepareReply(
       originalReferences: email.references,
       originalInReplyTo: email.inReplyTo,
       messageId,
-      text: rendered.text,
-      html: rendered.html,
+      text: reply.text,
+      html: reply.html,
       lang,
     });
     const inserted = await client.query<{ id: string }>(
       `INSERT INTO replies (claim_id, decision_version, kind, lang, to_address, message_id, subject, raw)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [claimId, version, kind, lang, to, messageId, replySubject(email.subject, ref), raw],
+      [claimId, version, kind, lang, to, messageId, reply.subject, raw],
     );
     await client.query(
       `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.prepared', $1, $2)`,

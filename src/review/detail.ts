@@ -9,7 +9,7 @@ import type { AttachmentInfo } from '../domain/email.ts';
 import { formatAmount } from '../domain/money.ts';
 import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { claimRef } from '../pipeline/reply.ts';
+import { claimRef } from '../reply/claim-reply.ts';
 import type { AgentSection } from './draft.ts';
 import { ReviewError } from './errors.ts';
 

@@ -5,10 +5,8 @@
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { claimRef } from '../pipeline/reply.ts';
-import { type ReplyLang, replyLanguage } from '../reply/language.ts';
-import { replySubject } from '../reply/outbound-headers.ts';
-import { buildReplyData, replyKind } from '../reply/reply-data.ts';
+import { renderClaimReply } from '../reply/claim-reply.ts';
+import type { ReplyLang } from '../reply/language.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import { applyDraft, type DecisionDraft } from './draft.ts';
 import { ReviewError } from './errors.ts';
@@ -41,23 +39,12 @@ export async function previewReply(
   if (!claim.assessment || !claim.raw)
     throw new ReviewError('invalid_input', 'the claim has no assessed message to answer');
   const a = applyDraft(claim.assessment, draft, actor, new Date());
-  const kind = replyKind(a);
-  if (kind === null) throw new ReviewError('invalid_input', 'this decision gets no reply');
-  const email = await parseEmail(claim.raw);
-  const lang = replyLanguage(email);
-  const ref = claimRef(claimId);
-  const data = buildReplyData({
-    claimRef: ref,
+  const reply = renderClaimReply(templates, {
+    claimId,
     assessment: a,
-    email,
-    lang,
+    email: await parseEmail(claim.raw),
     receivedAt: claim.received_at.getTime(),
   });
-  const rendered = templates.render(kind, lang, data);
-  return {
-    subject: replySubject(email.subject, ref),
-    text: rendered.text,
-    html: rendered.html,
-    lang,
-  };
+  if (reply === null) throw new ReviewError('invalid_input', 'this decision gets no reply');
+  return { subject: reply.subject, text: reply.text, html: reply.html, lang: reply.lang };
 }

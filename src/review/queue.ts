@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { formatAmount, parseDecimal } from '../domain/money.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { claimRef } from '../pipeline/reply.ts';
+import { claimRef } from '../reply/claim-reply.ts';
 import { ReviewError } from './errors.ts';
 
 export interface QueueFilters {

@@ -1,0 +1,56 @@
+/**
+ * The reply to one claim's decision, rendered: the one path shared by the reply stage and
+ * the console's preview, so what an agent previews is what the customer receives.
+ */
+import type { Assessment } from '../domain/assess/types.ts';
+import type { ParsedEmail } from '../domain/email.ts';
+import { type ReplyLang, replyLanguage } from './language.ts';
+import { replySubject } from './outbound-headers.ts';
+import { buildReplyData, type ReplyKind, replyKind } from './reply-data.ts';
+import type { ReplyTemplates } from './templates.ts';
+
+/** The customer-facing claim reference: CLM-000123. */
+export function claimRef(claimId: number): string {
+  return `CLM-${String(claimId).padStart(6, '0')}`;
+}
+
+export interface ClaimReply {
+  kind: ReplyKind;
+  lang: ReplyLang;
+  ref: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface ClaimReplyInput {
+  claimId: number;
+  assessment: Assessment;
+  /** The customer's message the reply answers. */
+  email: ParsedEmail;
+  /** The claim's receipt time, epoch ms. */
+  receivedAt: number;
+  /** The refund receipt number, once settlement generated it. */
+  receipt?: string | null;
+}
+
+/** The rendered reply, or null for a decision that is never answered (auto-generated mail). */
+export function renderClaimReply(
+  templates: ReplyTemplates,
+  input: ClaimReplyInput,
+): ClaimReply | null {
+  const kind = replyKind(input.assessment);
+  if (kind === null) return null;
+  const lang = replyLanguage(input.email);
+  const ref = claimRef(input.claimId);
+  const data = buildReplyData({
+    claimRef: ref,
+    assessment: input.assessment,
+    email: input.email,
+    lang,
+    receivedAt: input.receivedAt,
+    ...(input.receipt ? { receipt: input.receipt } : {}),
+  });
+  const rendered = templates.render(kind, lang, data);
+  return { kind, lang, ref, subject: replySubject(input.email.subject, ref), ...rendered };
+}
