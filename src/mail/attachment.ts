@@ -6,21 +6,12 @@
  * stall, a missing index or an oversized attachment all answer null.
  */
 import { type AttachmentStream, MailParser, type MessageText } from 'mailparser';
+import { feedParser, PARSER_OPTIONS } from './feed-parser.ts';
 import { cleanLine } from './header-fields.ts';
 import { PARSE_TIMEOUT_MS, truncate } from './limits.ts';
 
 /** An attachment larger than this is not served. */
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
-
-const PARSER_OPTIONS = {
-  skipTextToHtml: true,
-  skipHtmlToText: true,
-  skipImageLinks: true,
-  skipTextLinks: true,
-  checksumAlgo: false as const,
-};
-
-const WRITE_CHUNK = 64 * 1024;
 
 export interface ExtractedAttachment {
   /** As parse.ts reports it; '' when the part names no file. */
@@ -101,22 +92,11 @@ export function extractAttachment(raw: Buffer, index: number): Promise<Extracted
       if (!keeping) settle(null);
     });
 
-    let offset = 0;
-    const pump = (): void => {
-      try {
-        while (!settled && offset < raw.length) {
-          const chunk = raw.subarray(offset, offset + WRITE_CHUNK);
-          offset += chunk.length;
-          if (!parser.write(chunk)) {
-            parser.once('drain', pump);
-            return;
-          }
-        }
-        if (!settled) parser.end();
-      } catch {
-        settle(null);
-      }
-    };
-    pump();
+    feedParser(
+      parser,
+      raw,
+      () => settled,
+      () => settle(null),
+    );
   });
 }

@@ -9,20 +9,10 @@ import { type AttachmentStream, type HeaderLines, MailParser, type MessageText }
 import type { AttachmentInfo, ParsedEmail } from '../domain/email.ts';
 import { emptyEmail } from '../domain/email.ts';
 import { fallbackParse } from './fallback-parse.ts';
+import { feedParser, PARSER_OPTIONS } from './feed-parser.ts';
 import { buildHeaderFields, cleanLine, type RawHeader } from './header-fields.ts';
 import { htmlToText } from './html-to-text.ts';
 import { MAX_HTML_CHARS, MAX_TEXT_CHARS, PARSE_TIMEOUT_MS, truncate } from './limits.ts';
-
-const PARSER_OPTIONS = {
-  skipTextToHtml: true, // no linkify over huge text bodies
-  skipHtmlToText: true, // html-to-text is recursive; we convert HTML ourselves
-  skipImageLinks: true,
-  skipTextLinks: true,
-  checksumAlgo: false as const, // we hash attachments with SHA-256 ourselves
-};
-
-/** Raw input is fed to the parser in slices of this size, honouring backpressure. */
-const WRITE_CHUNK = 64 * 1024;
 
 interface ParserResult {
   headerLines: HeaderLines;
@@ -127,23 +117,7 @@ function runMailParser(raw: Buffer): Promise<Outcome> {
       maybeDone();
     });
 
-    let offset = 0;
-    const pump = (): void => {
-      try {
-        while (!settled && offset < raw.length) {
-          const chunk = raw.subarray(offset, offset + WRITE_CHUNK);
-          offset += chunk.length;
-          if (!parser.write(chunk)) {
-            parser.once('drain', pump);
-            return;
-          }
-        }
-        if (!settled) parser.end();
-      } catch (err) {
-        fail(err);
-      }
-    };
-    pump();
+    feedParser(parser, raw, () => settled, fail);
   });
 }
 
