@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { ASSESS_QUEUE, queuePrefix } from '../src/pipeline/assess-queue.ts';
+import { ASSESS_QUEUE, queuePrefix } from '../src/pipeline/queues.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';

@@ -20,7 +20,7 @@ import { runAsLeader } from './intake/leader-loop.ts';
 import { MailboxLock } from './intake/mailbox-lock.ts';
 import { runMaildirSession } from './intake/maildir-session.ts';
 import { senderAuthenticated } from './mail/sender-auth.ts';
-import { PipelineProducer } from './pipeline/assess-queue.ts';
+import { PipelineProducer } from './pipeline/queues.ts';
 import { createSweep } from './pipeline/sweeps.ts';
 import { startWorkers, type Workers } from './pipeline/workers.ts';
 import { createReplyTransport } from './reply/outbound.ts';

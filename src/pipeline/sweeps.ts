@@ -13,7 +13,7 @@ import {
   REPLY_QUEUE,
   SETTLE_QUEUE,
   type WorkItem,
-} from './assess-queue.ts';
+} from './queues.ts';
 
 /**
  * A job that failed for good keeps its id (two weeks, removeOnFail), and adding that id

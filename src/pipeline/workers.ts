@@ -10,16 +10,15 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EngineContext } from '../domain/assess/types.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
+import { assessClaim, type SenderCheck } from './assess-claim.ts';
 import {
-  ASSESS_QUEUE,
   type PipelineJob,
   type PipelineProducer,
   type QueueName,
   queuePrefix,
   REPLY_QUEUE,
   SETTLE_QUEUE,
-} from './assess-queue.ts';
-import { assessClaim, type SenderCheck } from './assess-worker.ts';
+} from './queues.ts';
 import { prepareReply, type ReplyDeps, sendReply } from './reply.ts';
 import { settleClaim } from './settle.ts';
 
@@ -131,5 +130,3 @@ export function startWorkers(options: WorkerOptions): Workers {
     },
   };
 }
-
-export { ASSESS_QUEUE };

@@ -9,12 +9,7 @@
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
-import {
-  type QueueName,
-  REPLY_QUEUE,
-  SETTLE_QUEUE,
-  type WorkItem,
-} from '../pipeline/assess-queue.ts';
+import { type QueueName, REPLY_QUEUE, SETTLE_QUEUE, type WorkItem } from '../pipeline/queues.ts';
 import { withTransaction } from '../store/database.ts';
 import { applyDraft, type DecisionDraft } from './draft.ts';
 import { ReviewError } from './errors.ts';

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { QUEUE_NAMES, type QueueName, queuePrefix } from '../../src/pipeline/assess-queue.ts';
+import { QUEUE_NAMES, type QueueName, queuePrefix } from '../../src/pipeline/queues.ts';
 import { type RunningService, startService } from '../../src/service.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';

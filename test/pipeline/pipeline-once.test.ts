@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHINA_MAINLAND_CALENDAR } from '../../src/domain/calendars/china-mainland.ts';
 import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
 import { RecordIndex } from '../../src/domain/record-index.ts';
+import { assessClaim } from '../../src/pipeline/assess-claim.ts';
 import {
   ASSESS_QUEUE,
   jobId,
@@ -17,8 +18,7 @@ import {
   REPLY_QUEUE,
   SETTLE_QUEUE,
   type WorkItem,
-} from '../../src/pipeline/assess-queue.ts';
-import { assessClaim } from '../../src/pipeline/assess-worker.ts';
+} from '../../src/pipeline/queues.ts';
 import {
   prepareReply,
   type ReplyDeps,

@@ -5,7 +5,7 @@
  * while the composed message stays in the database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobId, REPLY_QUEUE } from '../../src/pipeline/assess-queue.ts';
+import { jobId, REPLY_QUEUE } from '../../src/pipeline/queues.ts';
 import { waitFor } from '../support/wait.ts';
 import {
   createHarness,

@@ -37,11 +37,6 @@ export function jobId(queue: QueueName, item: WorkItem): string {
     : `${queue}-${item.claimId}-v${item.version}`;
 }
 
-/** Kept for intake and tests: the assessment job id of a claim. */
-export function assessJobId(claimId: number): string {
-  return jobId(ASSESS_QUEUE, { claimId });
-}
-
 const VIP_PRIORITY = 1;
 const NORMAL_PRIORITY = 10;
 
