@@ -32,11 +32,25 @@ export interface MailboxState {
 export interface MailboxStateOptions {
   /** Time to live of the published key. @defaultValue 180 */
   ttlSeconds: number;
+  /** How often a leader rewrites its state even when nothing happens. @defaultValue 15000 */
+  heartbeatMs: number;
   /** Where failed writes are noted (at debug). @defaultValue none */
   logger?: Logger;
 }
 
-const DEFAULTS: MailboxStateOptions = { ttlSeconds: 180 };
+const DEFAULTS: MailboxStateOptions = { ttlSeconds: 180, heartbeatMs: 15_000 };
+
+/**
+ * A state not rewritten for this long is stale: its leader stopped heartbeating (dead or
+ * stuck) though the key has not expired yet. Four default heartbeats.
+ */
+export const STALE_AFTER_MS = 60_000;
+
+/** True when the state was written within `STALE_AFTER_MS` of `now`. */
+export function isFresh(state: MailboxState, now: number = Date.now()): boolean {
+  if (state.updatedAt === null) return false;
+  return now - Date.parse(state.updatedAt) <= STALE_AFTER_MS;
+}
 
 /** What the publisher writes: the state plus the instance that wrote it. */
 interface Published extends Omit<MailboxState, 'name' | 'leader'> {
@@ -73,17 +87,19 @@ export class MailboxStatePublisher {
     if (!Number.isInteger(this.options.ttlSeconds) || this.options.ttlSeconds < 1) {
       throw new RangeError('mailbox state ttlSeconds must be a positive integer');
     }
+    if (!(this.options.heartbeatMs >= 100)) {
+      throw new RangeError('mailbox state heartbeatMs must be at least 100');
+    }
     this.key = mailboxStateKey(redisPrefix, mailbox);
-    this.state = fresh(instance);
+    this.state = initial(instance);
   }
 
   /** Leadership won (totals start over, a heartbeat keeps the key alive) or ended. */
   leadership(leader: boolean): void {
     this.stopHeartbeat();
     if (leader) {
-      this.state = fresh(this.state.instance);
-      const period = Math.max(1000, Math.floor((this.options.ttlSeconds * 1000) / 3));
-      this.heartbeat = setInterval(() => this.publish(), period);
+      this.state = initial(this.state.instance);
+      this.heartbeat = setInterval(() => this.publish(), this.options.heartbeatMs);
       this.heartbeat.unref();
     } else {
       this.state.connected = false;
@@ -171,7 +187,7 @@ export class MailboxStatePublisher {
   }
 }
 
-function fresh(instance: string): Published {
+function initial(instance: string): Published {
   return {
     instance,
     connected: false,
@@ -204,7 +220,7 @@ export async function readMailboxStates(
     const published = parsePublished(values[2 * i] ?? null);
     const lock = values[2 * i + 1] ?? null;
     const leader = lock === null ? null : ownerOf(lock);
-    const empty: MailboxState = { name, leader, ...withoutInstance(fresh('')) };
+    const empty: MailboxState = { name, leader, ...withoutInstance(initial('')) };
     if (!published) return empty;
     const { instance, ...state } = published;
     return { name, leader, ...state, connected: state.connected && instance === leader };

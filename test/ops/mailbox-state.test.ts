@@ -3,9 +3,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailboxLock } from '../../src/intake/mailbox-lock.ts';
 import {
+  isFresh,
   MailboxStatePublisher,
   mailboxStateKey,
   readMailboxStates,
+  STALE_AFTER_MS,
 } from '../../src/ops/mailbox-state.ts';
 import { createTestRedis, type TestRedis } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
@@ -108,6 +110,23 @@ describe('mailbox state', () => {
     );
     const [state] = await readMailboxStates(redis.client, redis.prefix, ['dying']);
     expect(state).toMatchObject({ connected: false, updatedAt: null });
+  });
+
+  it('a leader heartbeats its state while nothing happens, so it stays fresh', async () => {
+    const publisher = new MailboxStatePublisher(redis.client, redis.prefix, 'quiet', 'host-a:1', {
+      heartbeatMs: 100,
+    });
+    publisher.leadership(true);
+    await publisher.flushed();
+    const [first] = await readMailboxStates(redis.client, redis.prefix, ['quiet']);
+    await waitFor(async () => {
+      const [now] = await readMailboxStates(redis.client, redis.prefix, ['quiet']);
+      return now!.updatedAt! > first!.updatedAt!;
+    });
+    publisher.close();
+    const written = Date.parse(first!.updatedAt!);
+    expect(isFresh(first!, written + STALE_AFTER_MS)).toBe(true);
+    expect(isFresh(first!, written + STALE_AFTER_MS + 1)).toBe(false);
   });
 
   it('garbage under the key reads as no state', async () => {
