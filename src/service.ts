@@ -20,6 +20,7 @@ import { runAsLeader } from './intake/leader-loop.ts';
 import { MailboxLock } from './intake/mailbox-lock.ts';
 import { runMaildirSession } from './intake/maildir-session.ts';
 import { senderAuthenticated } from './mail/sender-auth.ts';
+import { checkPostgres, checkRedis } from './ops/startup-checks.ts';
 import { PipelineProducer } from './pipeline/queues.ts';
 import { createSweep } from './pipeline/sweeps.ts';
 import { startWorkers, type Workers } from './pipeline/workers.ts';
@@ -59,10 +60,18 @@ export async function startService(
   const calendar: Calendar = config.calendarFile
     ? await loadCalendarFile(config.calendarFile)
     : CHINA_MAINLAND_CALENDAR;
+  // Redis and PostgreSQL must be fit before anything connects for real: an evicting or old
+  // Redis, or an old PostgreSQL, stops start-up with one line saying how to fix it.
+  const redisFacts = await checkRedis(config.redisUrl, logger);
   if (await ensureDatabase(config.databaseUrl)) logger.info('database created');
   const pool = createPool(config.databaseUrl, {
     log: (obj) => logger.warn(obj),
   });
+  const postgres = await checkPostgres(pool, config.databaseUrl).catch(async (error: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw error;
+  });
+  logger.info({ redis: redisFacts, postgres: postgres.version }, 'start-up checks passed');
   const migrated = await migrate(pool, (obj) => logger.info(obj));
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
 

@@ -1,0 +1,46 @@
+/**
+ * A private `redis-server` per test, started with the settings the test needs (an evicting
+ * policy, say), so the shared Redis's configuration is never touched. Nothing on disk.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort } from '../support/dovecot.ts';
+import { waitFor } from '../support/wait.ts';
+
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  /** A client on it, for setting ACLs and the like. */
+  client: Redis;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedis(args: string[] = []): Promise<PrivateRedis> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      if (client.status !== 'ready') await client.connect();
+      return (await client.ping()) === 'PONG';
+    },
+    { message: `private redis-server on port ${port}` },
+  );
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    client,
+    async stop() {
+      client.disconnect();
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
