@@ -4,7 +4,7 @@
  * anything else is retried with exponential backoff and jitter. Any number of worker
  * processes can run against one Redis and one PostgreSQL: the database decides once.
  */
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -22,6 +22,15 @@ import {
 import { prepareReply, type ReplyDeps, sendReply } from './reply.ts';
 import { settleClaim } from './settle.ts';
 
+/** What the ops layer counts of the pipeline; optional so workers run without it. */
+export interface PipelineMetrics {
+  jobFinished(queue: QueueName, outcome: 'completed' | 'failed', seconds: number): void;
+  decided(type: string, decision: string): void;
+  replySent(): void;
+  /** A reply stage failure; counted as a failed send when it is a transport's error. */
+  replyFailed(error: unknown): void;
+}
+
 export interface WorkerOptions {
   pool: pg.Pool;
   redisUrl: string;
@@ -34,6 +43,7 @@ export interface WorkerOptions {
   senderCheck?: SenderCheck;
   /** Jobs run at once per queue. @defaultValue { assess: 4, settle: 2, reply: 4 } */
   concurrency?: Partial<Record<QueueName, number>>;
+  metrics?: PipelineMetrics;
 }
 
 export interface Workers {
@@ -60,6 +70,7 @@ export function startWorkers(options: WorkerOptions): Workers {
       if (!done) return { skipped: 'already assessed' };
       const item = { claimId: done.claimId, version: done.version, vip: done.vip };
       const decision = done.assessment.decision;
+      options.metrics?.decided(done.assessment.type, decision);
       if (decision === 'approved') await producer.add(SETTLE_QUEUE, [item]);
       else if (decision !== 'ignored') await producer.add(REPLY_QUEUE, [item]);
       return { decision, claimId: done.claimId, version: done.version };
@@ -77,7 +88,15 @@ export function startWorkers(options: WorkerOptions): Workers {
     reply: async (job) => {
       const prepared = await prepareReply(replyDeps, job.data.claimId, job.data.version ?? 1);
       if (prepared.status !== 'ready') return prepared;
-      return { status: await sendReply(replyDeps, prepared.replyId) };
+      let status: Awaited<ReturnType<typeof sendReply>>;
+      try {
+        status = await sendReply(replyDeps, prepared.replyId);
+      } catch (error) {
+        options.metrics?.replyFailed(error);
+        throw error;
+      }
+      if (status === 'sent') options.metrics?.replySent();
+      return { status };
     },
   };
 
@@ -86,18 +105,29 @@ export function startWorkers(options: WorkerOptions): Workers {
     const worker = new Worker<PipelineJob>(
       name,
       async (job) => {
+        const started = performance.now();
+        const took = () => (performance.now() - started) / 1000;
         try {
           const result = await handlers[name](job);
+          options.metrics?.jobFinished(name, 'completed', took());
           log.info({ claimId: job.data.claimId, jobId: job.id, result }, `${name} done`);
           return result;
         } catch (error) {
+          options.metrics?.jobFinished(name, 'failed', took());
           // Permanent errors end the job now; the claim is already in review where it needs an agent.
           if (error instanceof ClaimIntakeError && !error.retryable)
             throw new UnrecoverableError(error.message);
           throw error;
         }
       },
-      { connection, prefix: queuePrefix(options.redisPrefix), concurrency: concurrency[name] },
+      {
+        connection,
+        prefix: queuePrefix(options.redisPrefix),
+        concurrency: concurrency[name],
+        // Per-minute counts of completed and failed jobs (a week: ~60 KB per queue), read by
+        // the ops page for throughput and failure rate. Every worker process records them.
+        metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+      },
     );
     worker.on('failed', (job, error) =>
       log.warn(
