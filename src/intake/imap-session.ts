@@ -125,6 +125,7 @@ async function cycle(
   if (uids.length === 0) {
     await markPolled(pool, mailbox.name);
     deps.metrics?.polled(mailbox.name);
+    deps.metrics?.lag(mailbox.name, 0);
     return;
   }
   const fresh = uids.filter((u) => u > checkpoint.lastUid);
@@ -145,7 +146,10 @@ async function cycle(
     if (processed.length > 0) await move(client, processed, config.processedFolder);
     if (quarantined.length > 0) await move(client, quarantined, config.quarantineFolder);
   }
-  if (fresh.length === 0) return;
+  if (fresh.length === 0) {
+    deps.metrics?.lag(mailbox.name, 0);
+    return;
+  }
   // Metadata per chunk (not for the whole inbox first), so the first batch is stored at
   // once even when thousands are waiting. Only the header lines we need, not ENVELOPE.
   const batches = batchesOf(fresh, config.batchSize);
@@ -158,6 +162,11 @@ async function cycle(
     : undefined;
   for (let k = 0; next && !signal.aborted; k++) {
     const fetched = await next;
+    // UIDs ascend with arrival: the batch in hand holds the oldest messages still waiting.
+    const oldest = Math.min(
+      ...fetched.map((m) => m.internalDate.getTime()).filter(Number.isFinite),
+    );
+    if (Number.isFinite(oldest)) deps.metrics?.lag(mailbox.name, (Date.now() - oldest) / 1000);
     next =
       batches[k + 1] && !signal.aborted
         ? fetchBatch(client, batches[k + 1]!, config.maxMessageBytes)
@@ -169,6 +178,7 @@ async function cycle(
   if (next) await next.catch(() => undefined);
   await Promise.all(enqueued);
   deps.metrics?.polled(mailbox.name);
+  if (!signal.aborted) deps.metrics?.lag(mailbox.name, 0);
 }
 
 function batchesOf(uids: number[], size: number): number[][] {

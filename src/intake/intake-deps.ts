@@ -13,8 +13,13 @@ export interface IntakeSettings {
 
 /** Counters the ops layer reads; optional so sources work without it. */
 export interface IntakeMetrics {
+  /** A session is open (IMAP logged in, Maildir ready). */
   connected(mailbox: string): void;
+  /** The session ended (error, lost leadership, stop). */
+  disconnected(mailbox: string): void;
   polled(mailbox: string): void;
+  /** Age of the oldest message seen but not yet stored; 0 when none waits. */
+  lag(mailbox: string, seconds: number): void;
   stored(mailbox: string, stored: number, quarantined: number): void;
 }
 

@@ -28,11 +28,14 @@ export async function runMaildirSession(
     for (const sub of ['new', 'cur', 'tmp']) await mkdir(join(dir, sub), { recursive: true });
   }
   await ensureMailbox(deps.pool, mailbox.name);
+  deps.metrics?.connected(mailbox.name);
   let lastReconcile = 0;
   while (!signal.aborted) {
     const files = (await readdir(join(mailbox.path, 'new'))).filter((f) => !f.startsWith('.'));
     for (let i = 0; i < files.length && !signal.aborted; i += deps.config.batchSize) {
       const batch = await readBatch(mailbox, files.slice(i, i + deps.config.batchSize), deps);
+      const oldest = Math.min(...batch.map((b) => b.message.internalDate.getTime()));
+      if (Number.isFinite(oldest)) deps.metrics?.lag(mailbox.name, (Date.now() - oldest) / 1000);
       const outcomes = await storeMessages(
         deps.pool,
         mailbox.name,
@@ -64,6 +67,7 @@ export async function runMaildirSession(
     }
     await markPolled(deps.pool, mailbox.name);
     deps.metrics?.polled(mailbox.name);
+    if (!signal.aborted) deps.metrics?.lag(mailbox.name, 0);
     if (Date.now() - lastReconcile >= deps.config.reconcileIntervalMs) {
       await deps.sweep();
       lastReconcile = Date.now();
