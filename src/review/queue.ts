@@ -147,6 +147,29 @@ export async function listReviewQueue(
   };
 }
 
+/** What the queue's mailbox and assignee filters offer. */
+export interface QueueChoices {
+  /** Every mailbox the service reads (it registers each), so all of them can be chosen. */
+  mailboxes: string[];
+  /** Enabled agents and admins, and whoever holds a claim in review now. */
+  assignees: string[];
+}
+
+export async function queueChoices(pool: pg.Pool): Promise<QueueChoices> {
+  const [mailboxes, assignees] = await Promise.all([
+    pool.query<{ name: string }>('SELECT name FROM mailboxes ORDER BY name'),
+    pool.query<{ email: string }>(
+      `SELECT email FROM users WHERE role IN ('agent', 'admin') AND NOT disabled
+        UNION SELECT assignee FROM claims WHERE state = 'review' AND assignee IS NOT NULL
+        ORDER BY 1`,
+    ),
+  ]);
+  return {
+    mailboxes: mailboxes.rows.map((r) => r.name),
+    assignees: assignees.rows.map((r) => r.email),
+  };
+}
+
 interface Row {
   id: string;
   type: string | null;

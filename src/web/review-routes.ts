@@ -15,10 +15,11 @@ import { getClaimDetail } from '../review/detail.ts';
 import type { DecisionDraft } from '../review/draft.ts';
 import { REVIEW_ERROR_STATUS, ReviewError } from '../review/errors.ts';
 import { previewReply } from '../review/preview.ts';
-import { listReviewQueue, type QueueFilters, type QueueSort } from '../review/queue.ts';
+import { listReviewQueue } from '../review/queue.ts';
 import type { Principal } from './auth-store.ts';
 import { ApiError, type ApiErrorCode } from './errors.ts';
 import { guard } from './guard.ts';
+import { type Query, queueQuery } from './queue-query.ts';
 import { emailDocument } from './sanitize.ts';
 
 export interface ReviewRoutesOptions {
@@ -30,6 +31,14 @@ export interface ReviewRoutesOptions {
 
 /** The email document runs nothing, loads nothing but inline styles and data: images. */
 export const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+/**
+ * The reply preview document: the templates' inline styles apply, nothing runs or loads, and
+ * only the console itself may frame it. (A srcdoc frame would inherit the console's CSP,
+ * whose default-src 'self' blocks those inline styles.)
+ */
+export const REPLY_PREVIEW_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
 
 /** A downloaded attachment is never rendered: no script, no fetch, no same-origin document. */
 export const ATTACHMENT_CSP = "default-src 'none'; sandbox";
@@ -93,64 +102,6 @@ function claimId(request: FastifyRequest): number {
   return Number(raw);
 }
 
-type Query = Record<string, string | string[] | undefined>;
-
-function one(q: Query, name: string): string | undefined {
-  const v = q[name];
-  if (Array.isArray(v)) throw new ApiError('invalid_input', `give '${name}' once`);
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function int(q: Query, name: string): number | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(v)) throw new ApiError('invalid_input', `'${name}' must be a whole number`);
-  return Number(v);
-}
-
-/** Query string → the service's filters; `reason` may repeat or be a comma list. */
-export function queueQuery(q: Query): {
-  filters: QueueFilters;
-  sort: QueueSort;
-  limit?: number;
-  cursor?: string;
-} {
-  const reasons = [q.reason ?? []]
-    .flat()
-    .flatMap((r) => r.split(','))
-    .map((r) => r.trim())
-    .filter(Boolean);
-  const vip = one(q, 'vip');
-  if (vip !== undefined && vip !== 'true' && vip !== 'false')
-    throw new ApiError('invalid_input', "'vip' is true or false");
-  const sort = one(q, 'sort') ?? 'oldest';
-  if (sort !== 'oldest' && sort !== 'priority')
-    throw new ApiError('invalid_input', "'sort' is oldest or priority");
-  const assignee = one(q, 'assignee');
-  const filters: QueueFilters = {};
-  if (reasons.length) filters.reasons = reasons;
-  const set = <K extends keyof QueueFilters>(k: K, v: QueueFilters[K] | undefined) => {
-    if (v !== undefined) filters[k] = v;
-  };
-  set('type', one(q, 'type'));
-  set('vip', vip === undefined ? undefined : vip === 'true');
-  set('minAgeMinutes', int(q, 'minAge'));
-  set('maxAgeMinutes', int(q, 'maxAge'));
-  set('minAmount', one(q, 'minAmount'));
-  set('maxAmount', one(q, 'maxAmount'));
-  set('mailbox', one(q, 'mailbox'));
-  // 'none' asks for the claims nobody has taken.
-  set('assignee', assignee === 'none' ? null : assignee);
-  const limit = int(q, 'limit');
-  const cursor = one(q, 'cursor');
-  return {
-    filters,
-    sort,
-    ...(limit === undefined ? {} : { limit }),
-    ...(cursor === undefined ? {} : { cursor }),
-  };
-}
-
 type Body = Record<string, unknown>;
 
 function body(request: FastifyRequest): Body {
@@ -199,6 +150,16 @@ function draftOf(b: Body): DecisionDraft {
   }
 }
 
+/** The preview's draft from a query string: the same fields as the JSON body, lists comma-joined. */
+function draftOfQuery(q: Query): DecisionDraft {
+  const b: Body = {};
+  for (const [name, v] of Object.entries(q)) {
+    if (Array.isArray(v)) throw new ApiError('invalid_input', `give '${name}' once`);
+    b[name] = name === 'reasons' || name === 'missing' ? (v ?? '').split(',').filter(Boolean) : v;
+  }
+  return draftOf(b);
+}
+
 export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): void {
   const { pool, producer } = opts;
   let templates: Promise<ReplyTemplates> | undefined =
@@ -212,7 +173,8 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
   const who = (r: FastifyRequest) => agentActor(r.principal!);
 
   app.get('/api/review/claims', read, async (request) => {
-    const q = queueQuery(request.query as Query);
+    const p = request.principal!;
+    const q = queueQuery(request.query as Query, p.kind === 'session' ? p.email : null);
     return run(() =>
       listReviewQueue(pool, q.filters, q.sort, {
         ...(q.limit === undefined ? {} : { limit: q.limit }),
@@ -327,6 +289,16 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
     const draft = draftOf(body(request));
     const t = await loadTemplates();
     return run(() => previewReply(pool, t, claimId(request), draft, who(request)));
+  });
+
+  // The same preview as an HTML document for the console's sandboxed frame. Safe as a GET:
+  // a preview saves nothing.
+  app.get('/api/review/claims/:id/preview.html', act, async (request, reply) => {
+    const draft = draftOfQuery(request.query as Query);
+    const t = await loadTemplates();
+    const p = await run(() => previewReply(pool, t, claimId(request), draft, who(request)));
+    reply.header('content-security-policy', REPLY_PREVIEW_CSP);
+    return reply.type('text/html; charset=utf-8').send(p.html);
   });
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getClaimDetail } from '../../src/review/detail.ts';
-import { listReviewQueue } from '../../src/review/queue.ts';
+import { listReviewQueue, queueChoices } from '../../src/review/queue.ts';
 import { createFixture, type Fixture, MAILBOX } from './review-fixture.ts';
 
 let f: Fixture;
@@ -74,6 +74,26 @@ describe('review queue', () => {
     expect(second.items.map((i) => i.id)).toEqual([f.ids.b, f.ids.d]);
     expect(second.nextCursor).toBeNull();
     expect(await ids({}, 'oldest', { limit: 2, offset: 2 })).toEqual([f.ids.c, f.ids.d]);
+  });
+
+  it('offers every registered mailbox, and enabled agents and admins and current assignees', async () => {
+    await f.db.pool.query(
+      `INSERT INTO users (email, role, password_hash, disabled) VALUES
+         ('agent@q.test', 'agent', 'x', false), ('ops@q.test', 'ops', 'x', false),
+         ('gone@q.test', 'agent', 'x', true)`,
+    );
+    await f.db.pool.query('UPDATE claims SET assignee = $2 WHERE id = $1', [
+      f.ids.d,
+      'temp@q.test',
+    ]);
+    try {
+      const choices = await queueChoices(f.db.pool);
+      expect(choices.mailboxes).toEqual([MAILBOX]);
+      expect(choices.assignees).toEqual(['agent@q.test', 'temp@q.test']);
+    } finally {
+      await f.db.pool.query('UPDATE claims SET assignee = NULL WHERE id = $1', [f.ids.d]);
+      await f.db.pool.query(`DELETE FROM users WHERE email LIKE '%@q.test'`);
+    }
   });
 
   it('refuses a page over 100 and a damaged cursor', async () => {

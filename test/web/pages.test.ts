@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAILBOX } from '../review/review-fixture.ts';
 import { type ApiFixture, createApiFixture } from './review-api-fixture.ts';
 
 let x: ApiFixture;
@@ -39,8 +40,16 @@ describe('the console pages', () => {
     for (const id of [
       'filter-reason',
       'filter-type',
+      'filter-mailbox',
+      'filter-assignee',
+      'filter-age',
+      'filter-min-amount',
+      'filter-max-amount',
       'filter-vip',
       'sort',
+      'page-size',
+      'prev-page',
+      'next-page',
       'reason-counts',
       'queue',
     ])
@@ -51,6 +60,59 @@ describe('the console pages', () => {
     }
     expect(res.body).toContain('data-reason="count_mismatch"');
     expectNoInlineScript(res.body);
+  });
+
+  it('renders the first page with the filters, page size and cursor of its URL', async () => {
+    const url = `/?maxAmount=60&mailbox=${encodeURIComponent(MAILBOX)}&assignee=none&minAge=5&limit=10`;
+    const res = await x.app.inject({ url, headers: { cookie: x.agent.cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(`<tr data-claim-id="${x.f.ids.d}">`);
+    for (const id of [x.f.ids.a, x.f.ids.b, x.f.ids.c])
+      expect(res.body).not.toContain(`<tr data-claim-id="${id}">`);
+    // The form shows what is applied, so a reload or a bookmark keeps the view.
+    expect(res.body).toContain('id="filter-max-amount" name="maxAmount"');
+    expect(res.body).toMatch(/name="maxAmount"[^>]*value="60"/);
+    expect(res.body).toContain(`<option value="${MAILBOX}" selected>`);
+    expect(res.body).toContain('<option value="none" selected>Unassigned</option>');
+    expect(res.body).toContain('<option value="me">Me (agent@example.com)</option>');
+    expect(res.body).toMatch(/id="filter-age"[^>]*value="5"/);
+    expect(res.body).toContain('<option value="1" selected>minutes</option>');
+    expect(res.body).toContain('<option value="10" selected>10</option>');
+    expect(res.body).toContain('<span id="total" class="muted">1</span>');
+
+    const page1 = await x.app.inject({ url: '/?limit=2', headers: { cookie: x.agent.cookie } });
+    const next = /id="next-page" data-cursor="([^"]+)"/.exec(page1.body)?.[1];
+    expect(next).toBeDefined();
+    expect(page1.body).toMatch(/id="prev-page" disabled/);
+    const page2 = await x.app.inject({
+      url: `/?limit=2&cursor=${next}`,
+      headers: { cookie: x.agent.cookie },
+    });
+    expect(page2.body).toContain(`<tr data-claim-id="${x.f.ids.c}">`);
+    expect(page2.body).not.toContain(`<tr data-claim-id="${x.f.ids.a}">`);
+    expect(page2.body).not.toMatch(/id="prev-page" disabled/);
+    expect(page2.body).toMatch(/id="next-page" data-cursor="" disabled/);
+  });
+
+  it('shows invalid filters back with a message in the form’s words, never an error page', async () => {
+    for (const [query, words] of [
+      ['minAmount=ten', '“Amount from” must be an amount'],
+      ['minAmount=100&maxAmount=5', '“Amount from” is above “Amount to”'],
+      ['minAge=1.5', '“Older than” must be a whole number'],
+      ['cursor=damaged', 'bad cursor'],
+      ['sort=newest', '“Sort” is oldest or priority'],
+    ]) {
+      const res = await x.app.inject({ url: `/?${query}`, headers: { cookie: x.agent.cookie } });
+      expect(res.statusCode, query).toBe(200);
+      expect(res.body, query).toContain('<p id="filter-error" class="alert" role="alert">');
+      expect(res.body, query).toContain(words);
+      expect(res.body, query).not.toContain('<tr data-claim-id=');
+      expect(res.body, query).toContain('Fix the filters above');
+    }
+    const bad = await x.app.inject({ url: '/?minAmount=ten', headers: { cookie: x.agent.cookie } });
+    expect(bad.body).toMatch(/name="minAmount"[^>]*value="ten"/);
+    const ok = await x.app.inject({ url: '/', headers: { cookie: x.agent.cookie } });
+    expect(ok.body).toContain('<p id="filter-error" class="alert" role="alert" hidden>');
   });
 
   it('renders a claim with its sandboxed email and every action control', async () => {

@@ -7,12 +7,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { getClaimDetail } from '../../review/detail.ts';
 import { ReviewError } from '../../review/errors.ts';
-import { listReviewQueue } from '../../review/queue.ts';
 import { sessionPrincipal } from '../auth-store.ts';
 import { ApiError } from '../errors.ts';
 import { SESSION_COOKIE } from '../guard.ts';
+import type { Query } from '../queue-query.ts';
 import { claimPage } from './claim-page.ts';
 import { loginPage, queuePage } from './queue-page.ts';
+import { queueView } from './queue-view.ts';
 
 /** Read once at start-up: they are part of the build, not content that changes. */
 const STATIC = {
@@ -26,9 +27,14 @@ const STATIC = {
   },
 } as const;
 
-async function signedIn(pool: pg.Pool, request: FastifyRequest): Promise<boolean> {
+/** The session's user email, or undefined without a live session. */
+async function signedInAs(pool: pg.Pool, request: FastifyRequest): Promise<string | undefined> {
   const cookie = request.cookies[SESSION_COOKIE];
-  return cookie !== undefined && (await sessionPrincipal(pool, cookie)) !== undefined;
+  return cookie === undefined ? undefined : (await sessionPrincipal(pool, cookie))?.email;
+}
+
+async function signedIn(pool: pg.Pool, request: FastifyRequest): Promise<boolean> {
+  return (await signedInAs(pool, request)) !== undefined;
 }
 
 function html(reply: FastifyReply, body: string): FastifyReply {
@@ -46,8 +52,9 @@ export function pageRoutes(app: FastifyInstance, { pool }: { pool: pg.Pool }): v
   app.get('/login', async (_request, reply) => html(reply, loginPage()));
 
   app.get('/', async (request, reply) => {
-    if (!(await signedIn(pool, request))) return reply.redirect('/login');
-    return html(reply, queuePage(await listReviewQueue(pool)));
+    const me = await signedInAs(pool, request);
+    if (!me) return reply.redirect('/login');
+    return html(reply, queuePage(await queueView(pool, request.query as Query, me)));
   });
 
   app.get('/claims/:id', async (request, reply) => {

@@ -1,0 +1,97 @@
+/**
+ * The review queue's query string → the review service's filters, sort and page. The API
+ * (/api/review/claims) and the console's queue page (/) read the same parameters, so a page
+ * URL is also its API URL, and a bookmarked page shows what it showed.
+ */
+import { compareRatio, parseDecimal, ratioOf } from '../domain/money.ts';
+import type { QueueFilters, QueueSort } from '../review/queue.ts';
+import { ApiError } from './errors.ts';
+
+export type Query = Record<string, string | string[] | undefined>;
+
+export interface QueueQuery {
+  filters: QueueFilters;
+  sort: QueueSort;
+  limit?: number;
+  cursor?: string;
+}
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (Array.isArray(v)) throw new ApiError('invalid_input', `give '${name}' once`);
+  const t = v?.trim();
+  return t === undefined || t === '' ? undefined : t;
+}
+
+function int(q: Query, name: string): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(v)) throw new ApiError('invalid_input', `'${name}' must be a whole number`);
+  return Number(v);
+}
+
+/** An exact decimal kept as its text (never a float): the database compares it as numeric. */
+function amount(q: Query, name: string): string | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  if (v.length > 30 || !parseDecimal(v))
+    throw new ApiError('invalid_input', `'${name}' must be an amount such as 100 or 99.50`);
+  return v;
+}
+
+/**
+ * `reason` may repeat or be a comma list. `assignee` is an email, `none` for claims nobody
+ * has taken, or `me` for the caller (`me` is the signed-in user's email; a token has none).
+ */
+export function queueQuery(q: Query, me: string | null = null): QueueQuery {
+  const reasons = [q.reason ?? []]
+    .flat()
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const vip = one(q, 'vip');
+  if (vip !== undefined && vip !== 'true' && vip !== 'false')
+    throw new ApiError('invalid_input', "'vip' is true or false");
+  const sort = one(q, 'sort') ?? 'oldest';
+  if (sort !== 'oldest' && sort !== 'priority')
+    throw new ApiError('invalid_input', "'sort' is oldest or priority");
+  const minAmount = amount(q, 'minAmount');
+  const maxAmount = amount(q, 'maxAmount');
+  if (
+    minAmount !== undefined &&
+    maxAmount !== undefined &&
+    compareRatio(ratioOf(parseDecimal(minAmount)!), ratioOf(parseDecimal(maxAmount)!)) > 0
+  )
+    throw new ApiError('invalid_input', "'minAmount' is above 'maxAmount'");
+  let assignee: string | null | undefined = one(q, 'assignee');
+  if (assignee === 'none') assignee = null;
+  else if (assignee === 'me') {
+    if (me === null) throw new ApiError('invalid_input', "'assignee=me' needs a signed-in user");
+    assignee = me;
+  } else if (assignee !== undefined && assignee.length > 254)
+    throw new ApiError('invalid_input', "'assignee' is an email, 'me' or 'none'");
+  const limit = int(q, 'limit');
+  if (limit !== undefined && (limit < 1 || limit > 100))
+    throw new ApiError('invalid_input', "'limit' is a whole number from 1 to 100");
+
+  const filters: QueueFilters = {};
+  if (reasons.length) filters.reasons = reasons;
+  const set = <K extends keyof QueueFilters>(k: K, v: QueueFilters[K] | undefined) => {
+    if (v !== undefined) filters[k] = v;
+  };
+  set('type', one(q, 'type'));
+  set('vip', vip === undefined ? undefined : vip === 'true');
+  set('minAgeMinutes', int(q, 'minAge'));
+  set('maxAgeMinutes', int(q, 'maxAge'));
+  set('minAmount', minAmount);
+  set('maxAmount', maxAmount);
+  set('mailbox', one(q, 'mailbox'));
+  set('assignee', assignee);
+  const cursor = one(q, 'cursor');
+  return {
+    filters,
+    sort,
+    ...(limit === undefined ? {} : { limit }),
+    ...(cursor === undefined ? {} : { cursor }),
+  };
+}
