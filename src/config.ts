@@ -69,6 +69,14 @@ export interface Config {
   concurrency: { assess: number; settle: number; reply: number };
   /** How long SIGTERM waits for active jobs before forcing them back to the queue. @defaultValue 30000 */
   shutdownGraceMs: number;
+  /**
+   * Days the raw source of a message (with its attachments) and of a sent reply is kept
+   * once its claim is finished; 0 keeps them forever. Decisions, ledger and audit stay.
+   * @defaultValue 365
+   */
+  retentionDays: number;
+  /** How often housekeeping (retention, expired sessions) runs, cluster-wide. @defaultValue 3600000 */
+  housekeepingIntervalMs: number;
   intake: {
     /** Messages larger than this go to quarantine unread. @defaultValue 25 MiB */
     maxMessageBytes: number;
@@ -189,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       reply: int('WORKER_CONCURRENCY_REPLY', 4, 1, 256),
     }),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000, 0),
+    // 0 is "never purge" (an explicit choice, e.g. under a legal hold), not a zero-day retention.
+    retentionDays: int('RETENTION_DAYS', 365, 0, 36_500),
+    housekeepingIntervalMs: int('HOUSEKEEPING_INTERVAL_MS', 3_600_000, 1000),
     intake: Object.freeze({
       maxMessageBytes: int('MAX_MESSAGE_BYTES', 25 * 2 ** 20, 1024),
       pollIntervalMs: int('IMAP_POLL_INTERVAL_MS', 30_000, 100),

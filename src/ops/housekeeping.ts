@@ -1,0 +1,140 @@
+/**
+ * One housekeeping run: purge raw sources past retention, delete expired console sessions
+ * and sign-in attempts the rate limiter no longer reads, then write one audit entry with
+ * the counts. At most one run at a time across every instance: the run holds a PostgreSQL
+ * advisory lock, so a second run (an overlapping scheduled job, an operator's
+ * `claim-intake housekeeping` during a scheduled one) skips instead of competing.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { connect } from '../store/database.ts';
+import {
+  countConsoleLeftovers,
+  countPurgeable,
+  DEFAULT_BATCH_SIZE,
+  deleteExpiredSessions,
+  deleteOldSignInAttempts,
+  purgeRawSources,
+} from '../store/retention.ts';
+import { RATE_WINDOW_MS } from '../web/routes-session.ts';
+
+/** The ASCII bytes of "cihouse!" as a bigint: fixed, and unlikely to be anyone else's key. */
+export const HOUSEKEEPING_LOCK_KEY = Buffer.from('cihouse!').readBigInt64BE().toString();
+
+/**
+ * Sign-in attempts are kept a day: far longer than the limiter's window (15 minutes), so
+ * a change to that window never makes the limiter forget failures, and recent attempts
+ * stay for anyone looking into a sign-in problem.
+ */
+export const SIGN_IN_ATTEMPT_RETENTION_MS = Math.max(24 * 60 * 60 * 1000, RATE_WINDOW_MS);
+
+export interface HousekeepingOptions {
+  /** RETENTION_DAYS: raw sources older than this are purged; 0 keeps them forever. */
+  retentionDays: number;
+  /** Rows per transaction. @defaultValue 500 */
+  batchSize?: number;
+  /** Count what a run would do, change nothing and write no audit entry. @defaultValue false */
+  dryRun?: boolean;
+}
+
+export interface HousekeepingCounts {
+  messagesPurged: number;
+  repliesPurged: number;
+  sessionsDeleted: number;
+  signInAttemptsDeleted: number;
+}
+
+export type HousekeepingOutcome =
+  | { status: 'done'; dryRun: boolean; retentionDays: number; counts: HousekeepingCounts }
+  | { status: 'skipped'; why: string };
+
+export async function runHousekeeping(
+  pool: pg.Pool,
+  logger: Logger,
+  options: HousekeepingOptions,
+): Promise<HousekeepingOutcome> {
+  const { retentionDays, batchSize = DEFAULT_BATCH_SIZE, dryRun = false } = options;
+  if (!Number.isInteger(retentionDays) || retentionDays < 0)
+    throw new RangeError('retentionDays must be a whole number ≥ 0');
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError('batchSize must be a whole number ≥ 1');
+  // A session-level lock belongs to its connection: this one holds it for the whole run.
+  const lock = await connect(pool);
+  const onError = () => undefined; // a dead connection fails its pending query; nothing else to do
+  lock.on('error', onError);
+  let broken: Error | undefined;
+  try {
+    const { rows } = await lock.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock($1::bigint) AS ok',
+      [HOUSEKEEPING_LOCK_KEY],
+    );
+    if (!rows[0]?.ok) {
+      logger.info('housekeeping skipped: another run is in progress');
+      return { status: 'skipped', why: 'another housekeeping run is in progress' };
+    }
+    try {
+      const counts = dryRun
+        ? await countAll(pool, retentionDays)
+        : await doAll(pool, retentionDays, batchSize);
+      if (!dryRun) {
+        await pool.query(
+          `INSERT INTO audit_log (actor, action, details) VALUES ('system:housekeeping', 'housekeeping.run', $1)`,
+          [{ retention_days: retentionDays, ...snakeCase(counts) }],
+        );
+      }
+      logger.info({ ...counts, retentionDays, dryRun }, 'housekeeping done');
+      return { status: 'done', dryRun, retentionDays, counts };
+    } finally {
+      await lock
+        .query('SELECT pg_advisory_unlock($1::bigint)', [HOUSEKEEPING_LOCK_KEY])
+        .catch((e: Error) => {
+          broken = e; // the connection is dropped below, and its session's lock with it
+        });
+    }
+  } finally {
+    lock.off('error', onError);
+    lock.release(broken);
+  }
+}
+
+async function doAll(
+  pool: pg.Pool,
+  retentionDays: number,
+  batchSize: number,
+): Promise<HousekeepingCounts> {
+  const purged =
+    retentionDays === 0
+      ? { messages: 0, replies: 0 }
+      : await purgeRawSources(pool, retentionDays, batchSize);
+  return {
+    messagesPurged: purged.messages,
+    repliesPurged: purged.replies,
+    sessionsDeleted: await deleteExpiredSessions(pool, batchSize),
+    signInAttemptsDeleted: await deleteOldSignInAttempts(
+      pool,
+      SIGN_IN_ATTEMPT_RETENTION_MS,
+      batchSize,
+    ),
+  };
+}
+
+async function countAll(pool: pg.Pool, retentionDays: number): Promise<HousekeepingCounts> {
+  const purgeable =
+    retentionDays === 0 ? { messages: 0, replies: 0 } : await countPurgeable(pool, retentionDays);
+  const consoleRows = await countConsoleLeftovers(pool, SIGN_IN_ATTEMPT_RETENTION_MS);
+  return {
+    messagesPurged: purgeable.messages,
+    repliesPurged: purgeable.replies,
+    sessionsDeleted: consoleRows.sessions,
+    signInAttemptsDeleted: consoleRows.signInAttempts,
+  };
+}
+
+function snakeCase(counts: HousekeepingCounts) {
+  return {
+    messages_purged: counts.messagesPurged,
+    replies_purged: counts.repliesPurged,
+    sessions_deleted: counts.sessionsDeleted,
+    sign_in_attempts_deleted: counts.signInAttemptsDeleted,
+  };
+}

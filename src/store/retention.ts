@@ -1,0 +1,214 @@
+/**
+ * What housekeeping deletes, in bounded batches so no statement holds locks for long:
+ * the raw source of old messages and sent replies (issue #6, part 9), expired console
+ * sessions and sign-in attempts the rate limiter no longer reads (issue #5).
+ *
+ * Purging keeps every row and drops only the bytes (`raw = NULL, purged_at = now()`):
+ * claims, decisions, the ledger and the audit log stay, and so do each message's SHA-256
+ * (a redelivered copy is still recognised as a duplicate) and Message-ID (threading).
+ * Attachments live inside the raw source, so they go with it.
+ */
+import type pg from 'pg';
+import { withTransaction } from './database.ts';
+
+/**
+ * Claim states after which no stage reads the raw message again. Every other state
+ * (received, assessed, review, settling, settled) is unfinished work: assessment, settlement,
+ * the reply and the agents all still read the customer's email, so it is never purged,
+ * however old. A claim that waits in review for years keeps its email for years.
+ *
+ * 'answered' includes needs-info claims: a customer's answer arriving after the purge no
+ * longer finds its original (assess-claim.ts skips a parent without raw) and is assessed on
+ * its own as a new claim, which is the right outcome for an answer a year late.
+ */
+export const FINISHED_STATES = ['answered', 'closed', 'ignored', 'merged'] as const;
+
+/** Rows changed per transaction. @defaultValue 500 */
+export const DEFAULT_BATCH_SIZE = 500;
+
+export interface PurgeCounts {
+  messages: number;
+  replies: number;
+  /** Transactions that purged something. */
+  batches: number;
+}
+
+/** True when a claim that is not finished reads this message (its own or a follow-up). */
+const HAS_OPEN_CLAIM = `(EXISTS (SELECT 1 FROM claims c WHERE c.message_id = m.id AND c.state <> ALL($1::text[]))
+   OR EXISTS (SELECT 1 FROM claim_messages cm JOIN claims c ON c.id = cm.claim_id
+               WHERE cm.message_id = m.id AND c.state <> ALL($1::text[])))`;
+
+const OLD_MESSAGE = `m.raw IS NOT NULL AND m.created_at < now() - make_interval(days => $2) AND NOT ${HAS_OPEN_CLAIM}`;
+
+const OLD_REPLY = `r.raw IS NOT NULL AND r.state = 'sent' AND r.created_at < now() - make_interval(days => $2)
+  AND EXISTS (SELECT 1 FROM claims c WHERE c.id = r.claim_id AND c.state = ANY($1::text[]))`;
+
+/** A keyset position: (created_at as PostgreSQL prints it, so no microseconds are lost; id). */
+interface Cursor {
+  at: string;
+  id: string;
+}
+const START: Cursor = { at: '-infinity', id: '0' };
+
+function finished(): string[] {
+  return [...FINISHED_STATES];
+}
+
+/**
+ * Drops the raw source of messages stored more than `days` ago whose claims are all
+ * finished, and of sent replies older than that on finished claims. `days` ≥ 1.
+ */
+export async function purgeRawSources(
+  pool: pg.Pool,
+  days: number,
+  batchSize = DEFAULT_BATCH_SIZE,
+): Promise<PurgeCounts> {
+  if (!Number.isInteger(days) || days < 1) throw new RangeError('days must be a whole number ≥ 1');
+  const counts: PurgeCounts = { messages: 0, replies: 0, batches: 0 };
+  for (let cursor: Cursor | null = START; cursor; ) {
+    const batch = await purgeMessageBatch(pool, days, batchSize, cursor);
+    counts.messages += batch.purged;
+    if (batch.purged > 0) counts.batches++;
+    cursor = batch.next;
+  }
+  for (let cursor: Cursor | null = START; cursor; ) {
+    const batch = await purgeReplyBatch(pool, days, batchSize, cursor);
+    counts.replies += batch.purged;
+    if (batch.purged > 0) counts.batches++;
+    cursor = batch.next;
+  }
+  return counts;
+}
+
+/** What purgeRawSources would purge now, without changing anything. */
+export async function countPurgeable(
+  pool: pg.Pool,
+  days: number,
+): Promise<Omit<PurgeCounts, 'batches'>> {
+  const { rows } = await pool.query<{ messages: string; replies: string }>(
+    `SELECT (SELECT count(*) FROM messages m WHERE ${OLD_MESSAGE}) AS messages,
+            (SELECT count(*) FROM replies r WHERE ${OLD_REPLY}) AS replies`,
+    [finished(), days],
+  );
+  return { messages: Number(rows[0]!.messages), replies: Number(rows[0]!.replies) };
+}
+
+async function purgeMessageBatch(
+  pool: pg.Pool,
+  days: number,
+  limit: number,
+  after: Cursor,
+): Promise<{ purged: number; next: Cursor | null }> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string; at: string }>(
+      `SELECT m.id, m.created_at::text AS at FROM messages m
+        WHERE ${OLD_MESSAGE} AND (m.created_at, m.id) > ($3::timestamptz, $4::bigint)
+        ORDER BY m.created_at, m.id LIMIT $5`,
+      [finished(), days, after.at, after.id, limit],
+    );
+    if (rows.length === 0) return { purged: 0, next: null };
+    const ids = rows.map((r) => r.id);
+    // The claims are checked again under a share lock: a follow-up may have reopened a
+    // needs-info claim since the look-up above (assess-claim.ts locks the claim FOR UPDATE
+    // and then reads its raw). Whichever transaction locks first, the other sees its result.
+    await client.query(
+      `SELECT c.id FROM claims c
+        WHERE c.message_id = ANY($1::bigint[])
+           OR c.id IN (SELECT claim_id FROM claim_messages WHERE message_id = ANY($1::bigint[]))
+        ORDER BY c.id FOR SHARE`,
+      [ids],
+    );
+    const purged = await client.query(
+      `UPDATE messages m SET raw = NULL, purged_at = now()
+        WHERE m.id = ANY($3::bigint[]) AND ${OLD_MESSAGE}`,
+      [finished(), days, ids],
+    );
+    return { purged: purged.rowCount ?? 0, next: nextCursor(rows, limit) };
+  });
+}
+
+async function purgeReplyBatch(
+  pool: pg.Pool,
+  days: number,
+  limit: number,
+  after: Cursor,
+): Promise<{ purged: number; next: Cursor | null }> {
+  // A sent reply is never read for sending again (reply.ts sends only pending, sending or
+  // failed ones), and a later answer finds its claim by the reply's Message-ID, which stays.
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string; at: string }>(
+      `SELECT r.id, r.created_at::text AS at FROM replies r
+        WHERE ${OLD_REPLY} AND (r.created_at, r.id) > ($3::timestamptz, $4::bigint)
+        ORDER BY r.created_at, r.id LIMIT $5`,
+      [finished(), days, after.at, after.id, limit],
+    );
+    if (rows.length === 0) return { purged: 0, next: null };
+    const purged = await client.query(
+      `UPDATE replies r SET raw = NULL, purged_at = now() WHERE r.id = ANY($3::bigint[]) AND ${OLD_REPLY}`,
+      [finished(), days, rows.map((r) => r.id)],
+    );
+    return { purged: purged.rowCount ?? 0, next: nextCursor(rows, limit) };
+  });
+}
+
+/** Where the next batch starts: after the last row looked at; null when this one was short. */
+function nextCursor(rows: { id: string; at: string }[], limit: number): Cursor | null {
+  const last = rows[rows.length - 1];
+  return rows.length < limit || !last ? null : { at: last.at, id: last.id };
+}
+
+/** Deletes console sessions past their expiry (they no longer sign anyone in). */
+export async function deleteExpiredSessions(
+  pool: pg.Pool,
+  batchSize = DEFAULT_BATCH_SIZE,
+): Promise<number> {
+  return deleteInBatches(
+    pool,
+    `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT $1)`,
+    [],
+    batchSize,
+  );
+}
+
+/** Deletes sign-in attempts older than `olderThanMs`, oldest first. */
+export async function deleteOldSignInAttempts(
+  pool: pg.Pool,
+  olderThanMs: number,
+  batchSize = DEFAULT_BATCH_SIZE,
+): Promise<number> {
+  return deleteInBatches(
+    pool,
+    `DELETE FROM sign_in_attempts WHERE id IN (
+       SELECT id FROM sign_in_attempts WHERE at < now() - make_interval(secs => $2) ORDER BY id LIMIT $1)`,
+    [olderThanMs / 1000],
+    batchSize,
+  );
+}
+
+/** What the two deletions above would remove now. */
+export async function countConsoleLeftovers(
+  pool: pg.Pool,
+  attemptsOlderThanMs: number,
+): Promise<{ sessions: number; signInAttempts: number }> {
+  const { rows } = await pool.query<{ sessions: string; attempts: string }>(
+    `SELECT (SELECT count(*) FROM sessions WHERE expires_at < now()) AS sessions,
+            (SELECT count(*) FROM sign_in_attempts WHERE at < now() - make_interval(secs => $1)) AS attempts`,
+    [attemptsOlderThanMs / 1000],
+  );
+  return { sessions: Number(rows[0]!.sessions), signInAttempts: Number(rows[0]!.attempts) };
+}
+
+/** Runs a `DELETE … LIMIT $1` (each its own transaction) until a batch comes back short. */
+async function deleteInBatches(
+  pool: pg.Pool,
+  sql: string,
+  params: unknown[],
+  batchSize: number,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(sql, [batchSize, ...params]);
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < batchSize) return total;
+  }
+}
