@@ -51,11 +51,11 @@ describe('the queue query over HTTP', () => {
     let cursor: string | null = '';
     let pages = 0;
     while (cursor !== null) {
-      const res = await x.app.inject({
+      const res: Awaited<ReturnType<typeof x.app.inject>> = await x.app.inject({
         url: `/api/review/claims?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
         headers: as(x.agent),
       });
-      const page = res.json<{
+      const page: { items: { id: number }[]; total: number; nextCursor: string | null } = res.json<{
         items: { id: number }[];
         total: number;
         nextCursor: string | null;
