@@ -20,8 +20,16 @@ import { runAsLeader } from './intake/leader-loop.ts';
 import { MailboxLock } from './intake/mailbox-lock.ts';
 import { runMaildirSession } from './intake/maildir-session.ts';
 import { senderAuthenticated } from './mail/sender-auth.ts';
+import { ReadinessCheck } from './ops/health.ts';
+import {
+  type HousekeepingScheduler,
+  startHousekeepingScheduler,
+} from './ops/housekeeping-scheduler.ts';
+import { MailboxStatePublisher } from './ops/mailbox-state.ts';
+import { Metrics } from './ops/metrics.ts';
+import { buildProbeServer } from './ops/ops-http.ts';
 import { checkPostgres, checkRedis } from './ops/startup-checks.ts';
-import { PipelineProducer } from './pipeline/queues.ts';
+import { PipelineProducer, QUEUE_NAMES } from './pipeline/queues.ts';
 import { createSweep } from './pipeline/sweeps.ts';
 import { startWorkers, type Workers } from './pipeline/workers.ts';
 import { createReplyTransport } from './reply/outbound.ts';
@@ -79,21 +87,51 @@ export async function startService(
   const templates = await ReplyTemplates.load();
   // The console's review actions enqueue the next stage, so the producer exists before it.
   const producer = new PipelineProducer(config.redisUrl, config.redisPrefix);
-  let web: ReturnType<typeof buildServer> | undefined;
-  // The port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
-  if (role === 'all' || role === 'web') {
-    web = buildServer({ pool, logger, producer, templates });
-    try {
-      await web.listen({ host: config.httpHost, port: config.httpPort });
-    } catch (error) {
-      await producer.close().catch(() => undefined);
-      await pool.end().catch(() => undefined);
-      throw new ClaimIntakeError(
-        'listen_failed',
-        `HTTP_HOST/HTTP_PORT: cannot listen on ${config.httpHost}:${config.httpPort} (${describeError(error)})`,
-        { cause: error },
-      );
-    }
+  const polls = role === 'all' || role === 'poller';
+  const sends = role === 'all' || role === 'worker';
+  // Ops: metrics, each polled mailbox's published state, readiness. Its own Redis
+  // connection, failing fast, so a probe never waits behind queue traffic.
+  const opsRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  opsRedis.on('error', () => undefined);
+  const metrics = new Metrics({
+    queues: Object.fromEntries(QUEUE_NAMES.map((q) => [q, producer.queue(q)])),
+  });
+  const instance = `${hostname()}:${process.pid}`;
+  const publishers = new Map(
+    (polls ? config.mailboxes : []).map((m) => [
+      m.name,
+      new MailboxStatePublisher(opsRedis, config.redisPrefix, m.name, instance, { logger }),
+    ]),
+  );
+  const intakeMetrics = metrics.intake(publishers);
+  const probes = {
+    metrics,
+    readiness: new ReadinessCheck({
+      pool,
+      redis: opsRedis,
+      redisPrefix: config.redisPrefix,
+      mailboxes: config.mailboxes.map((m) => m.name),
+      ...(polls ? { local: (name: string) => intakeMetrics.local(name) } : {}),
+      ...(sends ? { smtp: { url: config.smtpUrl, outboxDir: config.outboxDir } } : {}),
+    }),
+  };
+  // Every role serves /healthz, /readyz and /metrics; the console only web and all. The
+  // port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
+  const web =
+    role === 'all' || role === 'web'
+      ? buildServer({ pool, logger, producer, templates, probes })
+      : buildProbeServer(logger, probes);
+  try {
+    await web.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (error) {
+    await producer.close().catch(() => undefined);
+    opsRedis.disconnect();
+    await pool.end().catch(() => undefined);
+    throw new ClaimIntakeError(
+      'listen_failed',
+      `HTTP_HOST/HTTP_PORT: cannot listen on ${config.httpHost}:${config.httpPort} (${describeError(error)})`,
+      { cause: error },
+    );
   }
 
   const enqueue = (ids: number[]) => producer.enqueue(ids);
@@ -104,6 +142,7 @@ export async function startService(
   let workers: Workers | undefined;
   let transport: ReplyTransport | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let housekeeping: HousekeepingScheduler | undefined;
 
   if (role === 'all' || role === 'poller') {
     lockRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -114,19 +153,26 @@ export async function startService(
       config: { ...config.intake, ...folders(config) },
       enqueue,
       sweep,
+      metrics: intakeMetrics,
     };
     for (const mailbox of config.mailboxes) {
       const lock = new MailboxLock(lockRedis, config.redisPrefix, mailbox.name, {
         ttlMs: config.intake.lockTtlMs,
-        owner: `${hostname()}:${process.pid}`,
+        owner: instance,
       });
       const log = logger.child({ mailbox: mailbox.name });
       loops.push(
-        runAsLeader((signal) => session(mailbox, deps, signal), abort.signal, {
-          lock,
-          lockTtlMs: config.intake.lockTtlMs,
-          logger: log,
-        }).catch((error: unknown) => log.error({ err: error }, 'mailbox loop ended with an error')),
+        runAsLeader(
+          (signal) =>
+            session(mailbox, deps, signal).finally(() => intakeMetrics.disconnected(mailbox.name)),
+          abort.signal,
+          {
+            lock,
+            lockTtlMs: config.intake.lockTtlMs,
+            logger: log,
+            onLeadership: (leader) => intakeMetrics.leadership(mailbox.name, leader),
+          },
+        ).catch((error: unknown) => log.error({ err: error }, 'mailbox loop ended with an error')),
       );
     }
   }
@@ -156,6 +202,7 @@ export async function startService(
       producer,
       context,
       concurrency: config.concurrency,
+      metrics,
       reply: {
         templates,
         transport,
@@ -172,6 +219,15 @@ export async function startService(
     await sweep();
     sweepTimer = setInterval(() => void sweep(), config.intake.reconcileIntervalMs);
     sweepTimer.unref();
+    // Retention and console clean-up: one run per interval across all worker processes.
+    housekeeping = startHousekeepingScheduler({
+      pool,
+      redisUrl: config.redisUrl,
+      redisPrefix: config.redisPrefix,
+      logger,
+      intervalMs: config.housekeepingIntervalMs,
+      housekeeping: { retentionDays: config.retentionDays },
+    });
   }
 
   logger.info({ role, mailboxes: config.mailboxes.map((m) => m.name) }, 'claim-intake started');
@@ -188,6 +244,7 @@ export async function startService(
         await web?.close();
         await done;
         await workers?.close(config.shutdownGraceMs);
+        await housekeeping?.close();
         // A stalled SMTP server must not hold shutdown past the grace: unsent replies stay
         // pending in PostgreSQL and are sent after the next start.
         await Promise.race([
@@ -196,6 +253,9 @@ export async function startService(
         ]);
         await producer.close();
         lockRedis?.disconnect();
+        for (const publisher of publishers.values()) publisher.close();
+        await Promise.all([...publishers.values()].map((p) => p.flushed()));
+        opsRedis.disconnect();
         await pool.end().catch(() => undefined);
         logger.info('stopped');
       })();

@@ -14,6 +14,7 @@ import {
   SmtpTemporaryError,
   TransportClosedError,
 } from '../reply/outbound-errors.ts';
+import type { LocalMailbox } from './health.ts';
 import type { MailboxStatePublisher } from './mailbox-state.ts';
 
 /** What the job-count gauge needs of a BullMQ queue. */
@@ -184,13 +185,21 @@ export class Metrics implements PipelineMetrics {
  */
 export class IntakeRecorder implements IntakeMetrics {
   private readonly openedOnce = new Set<string>();
+  private readonly views = new Map<string, LocalMailbox>();
 
   constructor(
     private readonly metrics: Metrics,
     private readonly publishers: ReadonlyMap<string, MailboxStatePublisher>,
   ) {}
 
+  /** This process's own view of a mailbox, for readiness; undefined before any leadership. */
+  local(mailbox: string): LocalMailbox | undefined {
+    const view = this.views.get(mailbox);
+    return view && { ...view };
+  }
+
   leadership(mailbox: string, leader: boolean): void {
+    this.views.set(mailbox, { leader, connected: false });
     this.openedOnce.delete(mailbox);
     this.metrics.mailbox.connected.set({ mailbox }, 0);
     if (!leader) this.metrics.mailbox.lag.remove({ mailbox });
@@ -203,11 +212,14 @@ export class IntakeRecorder implements IntakeMetrics {
       this.publishers.get(mailbox)?.reconnected();
     }
     this.openedOnce.add(mailbox);
+    this.views.set(mailbox, { leader: this.views.get(mailbox)?.leader ?? true, connected: true });
     this.metrics.mailbox.connected.set({ mailbox }, 1);
     this.publishers.get(mailbox)?.connected();
   }
 
   disconnected(mailbox: string): void {
+    const view = this.views.get(mailbox);
+    if (view) view.connected = false;
     this.metrics.mailbox.connected.set({ mailbox }, 0);
     this.publishers.get(mailbox)?.disconnected();
   }

@@ -6,10 +6,14 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { ReadinessCheck } from '../ops/health.ts';
+import { Metrics } from '../ops/metrics.ts';
+import { type ProbeEndpoints, probeRoutes } from '../ops/ops-http.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import type { StageProducer } from '../review/actions.ts';
 import { ApiError, fromStatus } from './errors.ts';
 import { OPENAPI } from './openapi.ts';
+import { type OpsDeps, opsRoutes } from './ops-routes.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { reviewRoutes } from './review-routes.ts';
 import { sessionRoutes } from './routes-session.ts';
@@ -31,6 +35,13 @@ export interface ServerOptions {
   producer?: StageProducer;
   /** The reply templates for previews; loaded on first use when not given. */
   templates?: ReplyTemplates;
+  /**
+   * /readyz and /metrics as the service wires them; without them, readiness checks the
+   * database only and the metrics are this process's own.
+   */
+  probes?: ProbeEndpoints;
+  /** Queues and mailbox states for the ops API and page; without them those answer 503. */
+  ops?: OpsDeps;
 }
 
 const SECURITY_HEADERS = {
@@ -75,6 +86,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+  probeRoutes(
+    app,
+    options.probes ?? {
+      readiness: new ReadinessCheck({ pool }),
+      metrics: new Metrics({ defaultMetrics: false }),
+    },
+  );
   app.get('/api/openapi.json', async () => OPENAPI);
   sessionRoutes(app, { pool, cookieSecure: options.cookieSecure ?? true });
   tokenRoutes(app, { pool });
@@ -84,6 +102,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     producer: options.producer ?? { add: async () => undefined },
     ...(options.templates ? { templates: options.templates } : {}),
   });
+  opsRoutes(app, { pool, ops: options.ops });
   pageRoutes(app, { pool });
   return app;
 }

@@ -35,7 +35,7 @@ process.once('exit', () => {
  */
 export function startPollerProcess(
   env: Record<string, string>,
-  role: 'poller' | 'all' | 'worker' = 'poller',
+  role: 'poller' | 'all' | 'worker' | 'web' = 'poller',
 ): PollerProcess {
   const child = spawn(process.execPath, [BIN, 'start', '--role', role], {
     cwd: REPO_ROOT,
@@ -43,6 +43,9 @@ export function startPollerProcess(
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
       LOG_LEVEL: 'warn',
+      // Every role serves /healthz, /readyz and /metrics: any free port, so processes and
+      // test files run side by side.
+      HTTP_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,8 @@ afterAll(() => h?.close());
 
 const ROUTES = [
   'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
   'GET /api/openapi.json',
   'POST /api/session',
   'DELETE /api/session',
@@ -29,6 +31,14 @@ const ROUTES = [
   'POST /api/review/claims/{id}/request-info',
   'POST /api/review/claims/{id}/assign',
   'POST /api/review/claims/{id}/preview',
+  'GET /api/ops/queues',
+  'GET /api/ops/queues/{queue}/failed',
+  'POST /api/ops/queues/{queue}/failed/{jobId}/retry',
+  'POST /api/ops/queues/{queue}/failed/{jobId}/discard',
+  'POST /api/ops/queues/{queue}/retry-failed',
+  'POST /api/ops/queues/{queue}/pause',
+  'POST /api/ops/queues/{queue}/resume',
+  'GET /api/ops/mailboxes',
 ];
 
 describe('the console server', () => {
