@@ -21,6 +21,11 @@ export const API_ERRORS = {
   payload_too_large: { status: 413, message: 'the request body is too large' },
   unsupported_media_type: { status: 415, message: 'send application/json' },
   rate_limited: { status: 429, message: 'too many failed sign-ins; try again later' },
+  unknown_queue: { status: 404, message: 'no such queue; the queues are assess, settle, reply' },
+  invalid_job_id: { status: 400, message: 'a job id is 1–200 letters, digits, :, _ or -' },
+  job_not_found: { status: 404, message: 'no such job in that queue' },
+  job_not_failed: { status: 409, message: 'the job is not failed (any more); reload' },
+  ops_unavailable: { status: 503, message: 'this web process has no connection to the queues' },
   internal: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
