@@ -55,6 +55,8 @@ export interface Config {
   policyFile: string | undefined;
   calendarFile: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_FORMAT. @defaultValue 'pretty' on a terminal outside NODE_ENV=production, else 'json' */
+  logFormat: 'json' | 'pretty';
   replyLimitPerSender: number;
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
@@ -146,6 +148,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = str(
+    'LOG_FORMAT',
+    process.stdout.isTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json',
+  )!;
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new ConfigError('LOG_FORMAT', `must be json or pretty, got "${logFormat}"`);
+  }
   // 0 asks the OS for any free port (tests, several instances on one host).
   const httpPort = int('HTTP_PORT', 8080, 0, 65535);
   const imap = str('IMAP_URL');
@@ -186,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     policyFile: str('POLICY_FILE'),
     calendarFile: str('CALENDAR_FILE'),
     logLevel: logLevel as Config['logLevel'],
+    logFormat,
     replyLimitPerSender: int('REPLY_LIMIT_PER_SENDER', 5, 0),
     smtpUrl,
     mailFrom,

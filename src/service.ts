@@ -3,6 +3,7 @@
  * and owns their lifetimes. Roles: `poller` (mailbox intake), `worker` (assessment),
  * `web` (the console's HTTP API), `all` (all three). Stop is safe to call twice and waits for in-flight work.
  */
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -25,9 +26,10 @@ import {
   type HousekeepingScheduler,
   startHousekeepingScheduler,
 } from './ops/housekeeping-scheduler.ts';
-import { MailboxStatePublisher } from './ops/mailbox-state.ts';
+import { MailboxStatePublisher, readMailboxStates } from './ops/mailbox-state.ts';
 import { Metrics } from './ops/metrics.ts';
 import { buildProbeServer } from './ops/ops-http.ts';
+import { QueueAdmin } from './ops/queue-admin.ts';
 import { checkPostgres, checkRedis } from './ops/startup-checks.ts';
 import { PipelineProducer, QUEUE_NAMES } from './pipeline/queues.ts';
 import { createSweep } from './pipeline/sweeps.ts';
@@ -54,6 +56,8 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Resolves when every mailbox loop has ended (after stop). */
   done: Promise<void>;
+  /** The HTTP port listened on (HTTP_PORT, or the one chosen for HTTP_PORT=0). */
+  port: number;
 }
 
 export async function startService(
@@ -119,7 +123,23 @@ export async function startService(
   // port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
   const web =
     role === 'all' || role === 'web'
-      ? buildServer({ pool, logger, producer, templates, probes })
+      ? buildServer({
+          pool,
+          logger,
+          producer,
+          templates,
+          probes,
+          // The ops pages: the producer's queues, and the state every poller publishes.
+          ops: {
+            queues: new QueueAdmin(producer),
+            mailboxes: () =>
+              readMailboxStates(
+                opsRedis,
+                config.redisPrefix,
+                config.mailboxes.map((m) => m.name),
+              ),
+          },
+        })
       : buildProbeServer(logger, probes);
   try {
     await web.listen({ host: config.httpHost, port: config.httpPort });
@@ -235,6 +255,7 @@ export async function startService(
   let stopping: Promise<void> | undefined;
   return {
     done,
+    port: (web.server.address() as AddressInfo).port,
     stop: () => {
       stopping ??= (async () => {
         logger.info('stopping: intake first, then in-flight jobs');
