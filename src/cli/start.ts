@@ -36,7 +36,7 @@ export async function runStart(argv: string[], io: Io): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { format: config.logFormat });
   let service: Awaited<ReturnType<typeof startService>>;
   try {
     service = await startService(config, role, logger);

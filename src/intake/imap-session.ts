@@ -24,7 +24,7 @@ import {
   storedStates,
   storeMessages,
 } from '../store/messages-store.ts';
-import { classifyIncoming, stripBrackets } from './incoming.ts';
+import { classifyIncoming, logOutcomes, stripBrackets } from './incoming.ts';
 import type { IntakeDeps } from './intake-deps.ts';
 import { uidRanges } from './uid-ranges.ts';
 
@@ -262,6 +262,7 @@ async function storeBatch(
   }
   const lastUid = Math.max(...incoming.map((m) => m.uid ?? 0), 0);
   const outcomes = await storeMessages(deps.pool, mailbox.name, incoming, { uidValidity, lastUid });
+  logOutcomes(log, incoming, outcomes);
   const byKey = new Map(outcomes.map((o) => [o.sourceKey, o]));
   const processed: number[] = [];
   const quarantined: number[] = [];

@@ -3,7 +3,8 @@
  * store keeps: content hash, Message-ID, and whether it goes to quarantine. Shared by the
  * IMAP and Maildir sources. Cheap on purpose: the worker parses the message fully later.
  */
-import { type IncomingMessage, sha256Of } from '../store/messages-store.ts';
+import type { Logger } from 'pino';
+import { type IncomingMessage, type StoreOutcome, sha256Of } from '../store/messages-store.ts';
 import { unparseableReason } from './parse-check.ts';
 
 export type IncomingBase = Pick<
@@ -56,4 +57,35 @@ export function messageIdOf(raw: Buffer): string | null {
 export function stripBrackets(id: string | undefined | null): string | null {
   if (!id) return null;
   return id.trim().replace(/^<|>$/g, '').slice(0, 998) || null;
+}
+
+/**
+ * One line per message of a stored batch, with its claim id and Message-ID, so a claim can be
+ * followed from the mailbox to its reply: debug for claims, info for quarantine (ops look
+ * there). Never the content.
+ */
+export function logOutcomes(
+  log: Logger,
+  messages: IncomingMessage[],
+  outcomes: StoreOutcome[],
+): void {
+  const byKey = new Map(outcomes.map((o) => [o.sourceKey, o]));
+  for (const m of messages) {
+    const outcome = byKey.get(m.sourceKey);
+    if (!outcome) continue;
+    const fields = {
+      claimId: outcome.claimId,
+      messageId: m.messageId,
+      sourceKey: m.sourceKey,
+      status: outcome.status,
+      size: m.size,
+    };
+    if (m.quarantine && outcome.status === 'stored')
+      log.info(
+        { ...fields, quarantine: m.quarantine, detail: m.quarantineDetail },
+        'message quarantined',
+      );
+    else
+      log.debug(fields, outcome.status === 'stored' ? 'message stored' : 'message already stored');
+  }
 }

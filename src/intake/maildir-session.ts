@@ -14,7 +14,7 @@ import {
   markPolled,
   storeMessages,
 } from '../store/messages-store.ts';
-import { classifyIncoming } from './incoming.ts';
+import { classifyIncoming, logOutcomes } from './incoming.ts';
 import type { IntakeDeps } from './intake-deps.ts';
 
 export async function runMaildirSession(
@@ -36,11 +36,9 @@ export async function runMaildirSession(
       const batch = await readBatch(mailbox, files.slice(i, i + deps.config.batchSize), deps);
       const oldest = Math.min(...batch.map((b) => b.message.internalDate.getTime()));
       if (Number.isFinite(oldest)) deps.metrics?.lag(mailbox.name, (Date.now() - oldest) / 1000);
-      const outcomes = await storeMessages(
-        deps.pool,
-        mailbox.name,
-        batch.map((b) => b.message),
-      );
+      const messages = batch.map((b) => b.message);
+      const outcomes = await storeMessages(deps.pool, mailbox.name, messages);
+      logOutcomes(log, messages, outcomes);
       for (const { file, message } of batch) {
         const target = message.quarantine ? quarantine : mailbox.path;
         await rename(

@@ -20,6 +20,8 @@ import { withTransaction } from '../store/database.ts';
 export interface Assessed {
   /** The claim that was decided: this one, or the earlier claim a follow-up amended. */
   claimId: number;
+  /** The stored message (messages.id) this assessment read. */
+  messageId: string;
   version: number;
   assessment: Assessment;
   vip: boolean;
@@ -136,7 +138,7 @@ async function record(
     reasons: a.reasons,
     amount: a.amount,
   });
-  return { claimId, version: rows[0]!.version, assessment: a, vip };
+  return { claimId, messageId, version: rows[0]!.version, assessment: a, vip };
 }
 
 async function audit(

@@ -59,8 +59,9 @@ export function startWorkers(options: WorkerOptions): Workers {
   connection.on('error', () => undefined);
   const concurrency = { assess: 4, settle: 2, reply: 4, ...options.concurrency };
 
-  const handlers: Record<QueueName, (job: Job<PipelineJob>) => Promise<unknown>> = {
-    assess: async (job) => {
+  // Each handler gets the job's child logger (claim id, job id) and may bind more to it.
+  const handlers: Record<QueueName, (job: Job<PipelineJob>, jobLog: Logger) => Promise<unknown>> = {
+    assess: async (job, jobLog) => {
       const done = await assessClaim(
         pool,
         job.data.claimId,
@@ -68,6 +69,8 @@ export function startWorkers(options: WorkerOptions): Workers {
         options.senderCheck,
       );
       if (!done) return { skipped: 'already assessed' };
+      // The stored message (messages.id) this decision came from, on the job's log lines.
+      jobLog.setBindings({ messageId: done.messageId });
       const item = { claimId: done.claimId, version: done.version, vip: done.vip };
       const decision = done.assessment.decision;
       options.metrics?.decided(done.assessment.type, decision);
@@ -107,10 +110,11 @@ export function startWorkers(options: WorkerOptions): Workers {
       async (job) => {
         const started = performance.now();
         const took = () => (performance.now() - started) / 1000;
+        const jobLog = log.child({ claimId: job.data.claimId, jobId: job.id });
         try {
-          const result = await handlers[name](job);
+          const result = await handlers[name](job, jobLog);
           options.metrics?.jobFinished(name, 'completed', took());
-          log.info({ claimId: job.data.claimId, jobId: job.id, result }, `${name} done`);
+          jobLog.info({ result }, `${name} done`);
           return result;
         } catch (error) {
           options.metrics?.jobFinished(name, 'failed', took());
