@@ -24,6 +24,8 @@ export interface ThreadEntry {
   /** Replies: pending, sending, sent or failed. */
   state?: string;
   kind?: string;
+  /** Set when retention dropped this message's source: subject, addresses and text are gone. */
+  purgedAt?: string;
 }
 
 export interface ClaimDetail {
@@ -51,8 +53,10 @@ export interface ClaimDetail {
     /** Unsanitized. */
     html: string | null;
     attachments: AttachmentInfo[];
-    /** Set when the message could not be parsed normally (or was too large to keep). */
+    /** Set when the message could not be parsed normally (or was too large to keep, or purged). */
     parseError: string | null;
+    /** When retention dropped the original (with its attachments); null while it is kept. */
+    purgedAt: string | null;
   };
   assessment: Assessment | null;
   /** Where each extracted field was found: subject or body. */
@@ -93,10 +97,11 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
     mailbox: string;
     raw: Buffer | null;
     quarantine_reason: string | null;
+    purged_at: Date | null;
   }>(
     `SELECT c.state, c.version, c.type, c.decision, c.account, c.amount::text AS amount, c.currency,
             c.vip, c.assignee, c.received_at, c.reasons, c.assessment, m.mailbox, m.raw,
-            m.quarantine_reason
+            m.quarantine_reason, m.purged_at
        FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1`,
     [id],
   );
@@ -152,7 +157,8 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
       text: email?.text ?? '',
       html: email?.html ?? null,
       attachments: email?.attachments ?? [],
-      parseError: email ? email.parseError : (c.quarantine_reason ?? 'no raw message stored'),
+      parseError: email ? email.parseError : missingReason(c),
+      purgedAt: c.purged_at?.toISOString() ?? null,
     },
     assessment: a,
     sources: a?.details.sources ?? {},
@@ -183,6 +189,12 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
   };
 }
 
+/** Why there is no email to show: purged by retention, kept in Quarantine, or unknown. */
+function missingReason(c: { purged_at: Date | null; quarantine_reason: string | null }): string {
+  if (c.purged_at) return `original purged on ${c.purged_at.toISOString().slice(0, 10)}`;
+  return c.quarantine_reason ?? 'no raw message stored';
+}
+
 async function records(
   pool: pg.Pool,
   table: 'incidents' | 'orders',
@@ -198,20 +210,31 @@ async function records(
 
 /** The claim's own message, the customer's later messages and our replies, in time order. */
 async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> {
-  const messages = await pool.query<{ raw: Buffer | null; internal_date: Date }>(
-    `SELECT m.raw, m.internal_date FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1
+  const messages = await pool.query<{
+    raw: Buffer | null;
+    internal_date: Date;
+    purged_at: Date | null;
+  }>(
+    `SELECT m.raw, m.internal_date, m.purged_at FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1
      UNION ALL
-     SELECT m.raw, m.internal_date FROM claim_messages cm JOIN messages m ON m.id = cm.message_id
+     SELECT m.raw, m.internal_date, m.purged_at FROM claim_messages cm JOIN messages m ON m.id = cm.message_id
       WHERE cm.claim_id = $1`,
     [claimId],
   );
   const replies = await pool.query<{
-    raw: Buffer;
+    raw: Buffer | null;
     created_at: Date;
     sent_at: Date | null;
     state: string;
     kind: string;
-  }>('SELECT raw, created_at, sent_at, state, kind FROM replies WHERE claim_id = $1', [claimId]);
+    subject: string;
+    to_address: string;
+    purged_at: Date | null;
+  }>(
+    `SELECT raw, created_at, sent_at, state, kind, subject, to_address, purged_at
+       FROM replies WHERE claim_id = $1`,
+    [claimId],
+  );
   const entries = await Promise.all([
     ...messages.rows.map(async (m): Promise<ThreadEntry> => {
       const e = m.raw ? await parseEmail(m.raw) : null;
@@ -222,19 +245,22 @@ async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> 
         from: e?.from ?? null,
         to: e?.to ?? [],
         text: e?.text ?? '',
+        ...(m.purged_at ? { purgedAt: m.purged_at.toISOString() } : {}),
       };
     }),
     ...replies.rows.map(async (r): Promise<ThreadEntry> => {
-      const e = await parseEmail(r.raw);
+      const e = r.raw ? await parseEmail(r.raw) : null;
       return {
         direction: 'reply',
         at: (r.sent_at ?? r.created_at).toISOString(),
-        subject: e.subject,
-        from: e.from,
-        to: e.to,
-        text: e.text,
+        // A purged reply still has the subject and recipient kept in its row.
+        subject: e?.subject ?? r.subject,
+        from: e?.from ?? null,
+        to: e?.to ?? [r.to_address],
+        text: e?.text ?? '',
         state: r.state,
         kind: r.kind,
+        ...(r.purged_at ? { purgedAt: r.purged_at.toISOString() } : {}),
       };
     }),
   ]);

@@ -206,11 +206,18 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
     const rawIndex = (request.params as { index: string }).index;
     if (!/^\d{1,6}$/.test(rawIndex)) throw new ApiError('not_found');
     const index = Number(rawIndex);
-    const { rows } = await pool.query<{ raw: Buffer | null }>(
-      'SELECT m.raw FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1',
+    const { rows } = await pool.query<{ raw: Buffer | null; purged_at: Date | null }>(
+      'SELECT m.raw, m.purged_at FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1',
       [id],
     );
     const raw = rows[0]?.raw;
+    const purgedAt = rows[0]?.purged_at;
+    // Retention dropped the original, and its attachments with it: say so rather than "no such".
+    if (purgedAt)
+      throw new ApiError(
+        'not_found',
+        `the original email was purged on ${purgedAt.toISOString().slice(0, 10)}; its attachments are gone`,
+      );
     const attachment = raw ? await extractAttachment(raw, index) : null;
     if (!attachment) throw new ApiError('not_found');
     await pool.query(
@@ -302,6 +309,13 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
   });
 }
 
-function sanitized(d: { email: { html: string | null; text: string } }): string {
+function sanitized(d: {
+  email: { html: string | null; text: string; purgedAt: string | null };
+}): string {
+  if (d.email.purgedAt)
+    return emailDocument(
+      null,
+      `The original email was purged on ${d.email.purgedAt.slice(0, 10)}.`,
+    );
   return emailDocument(d.email.html, d.email.text);
 }

@@ -44,6 +44,14 @@ describe('configuration from the environment', () => {
     expect(c.mailboxes[0]!.name).toBe('imap://claims@mail.example:1143/INBOX');
   });
 
+  it('keeps raw messages 365 days and runs housekeeping hourly unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ retentionDays: 365, housekeepingIntervalMs: 3_600_000 });
+    const c = loadConfig({ RETENTION_DAYS: '30', HOUSEKEEPING_INTERVAL_MS: '600000' });
+    expect(c).toMatchObject({ retentionDays: 30, housekeepingIntervalMs: 600_000 });
+    // 0 means "never purge", not "purge at once".
+    expect(loadConfig({ RETENTION_DAYS: '0' }).retentionDays).toBe(0);
+  });
+
   it('is frozen', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
@@ -62,6 +70,10 @@ describe('configuration from the environment', () => {
     [{ MAIL_FROM: 'not-an-address' }, 'MAIL_FROM'],
     [{ IMAP_PROCESSED_FOLDER: 'a\nb' }, 'IMAP_PROCESSED_FOLDER'],
     [{ POLLER_LOCK_TTL_MS: '10' }, 'POLLER_LOCK_TTL_MS'],
+    [{ RETENTION_DAYS: '-1' }, 'RETENTION_DAYS'],
+    [{ RETENTION_DAYS: '1.5' }, 'RETENTION_DAYS'],
+    [{ RETENTION_DAYS: 'a year' }, 'RETENTION_DAYS'],
+    [{ HOUSEKEEPING_INTERVAL_MS: '999' }, 'HOUSEKEEPING_INTERVAL_MS'],
   ])('stops on %j with one line naming %s', (env, setting) => {
     try {
       loadConfig(env);

@@ -45,7 +45,7 @@ function thread(d: ClaimDetail): string {
   return `<ol>${d.thread
     .map(
       (t) =>
-        `<li class="${t.direction}"><div><b>${esc(t.direction === 'reply' ? 'Reply' : 'Customer')}</b> ${esc(t.at)} ${esc(t.state ?? '')}</div><div>${esc(t.subject)}</div><pre>${esc(t.text)}</pre></li>`,
+        `<li class="${t.direction}"><div><b>${esc(t.direction === 'reply' ? 'Reply' : 'Customer')}</b> ${esc(t.at)} ${esc(t.state ?? '')}</div><div>${esc(t.subject)}</div>${t.purgedAt ? `<p class="muted">Purged on ${esc(t.purgedAt.slice(0, 10))}.</p>` : `<pre>${esc(t.text)}</pre>`}</li>`,
     )
     .join('')}</ol>`;
 }
@@ -81,6 +81,7 @@ export function claimPage(d: ClaimDetail): string {
 <p class="muted">From ${esc(d.email.from ?? 'unknown')} · received ${esc(d.receivedAt)} · ${esc(d.mailbox)} · version <span id="version">${d.version}</span></p>
 <div class="grid">
 <section class="card" aria-labelledby="email-h"><h2 id="email-h">${esc(d.email.subject || '(no subject)')}</h2>
+${d.email.purgedAt ? `<p class="muted" id="purged">Original purged on ${esc(d.email.purgedAt.slice(0, 10))} (retention): the email and its attachments are gone; the decision, ledger and audit trail are kept.</p>` : ''}
 <iframe id="email-frame" sandbox="" title="The customer's email" src="/api/review/claims/${d.id}/email.html"></iframe>
 <details><summary>Text part</summary><pre id="email-text">${esc(d.email.text)}</pre></details>
 ${attachments ? `<h3>Attachments</h3><ul id="attachments">${attachments}</ul>` : ''}
