@@ -29,6 +29,12 @@ export interface ServerOptions {
    */
   cookieSecure?: boolean;
   /**
+   * Proxies whose X-Forwarded-For gives request.ip (addresses/CIDRs, or a hop count); the
+   * sign-in rate limit counts per request.ip. Off: the TCP peer's address.
+   * @defaultValue false
+   */
+  trustProxy?: false | number | string[];
+  /**
    * Where review decisions enqueue the next stage. Without one nothing is enqueued: the claim
    * is still owed in PostgreSQL ('assessed' at its new version) and the worker's sweep finds it.
    */
@@ -52,12 +58,20 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
+/** A hop count as the function Fastify runs per hop (its types take no number). */
+function trustProxyOption(
+  trust: false | number | string[],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { pool } = options;
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'web' }),
     // Sign-in and token bodies are tiny; a big body is a mistake or an attack.
     bodyLimit: 64 * 1024,
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
   }) as unknown as FastifyInstance;
   // Plugins load on ready()/listen()/inject(), before the first request.
   app.register(cookie);
