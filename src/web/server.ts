@@ -117,6 +117,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ...(options.templates ? { templates: options.templates } : {}),
   });
   opsRoutes(app, { pool, ops: options.ops });
-  pageRoutes(app, { pool });
+  pageRoutes(app, { pool, ops: options.ops });
   return app;
 }

@@ -7,11 +7,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { getClaimDetail } from '../../review/detail.ts';
 import { ReviewError } from '../../review/errors.ts';
-import { sessionPrincipal } from '../auth-store.ts';
+import { type SessionPrincipal, sessionPrincipal, type UserRole } from '../auth-store.ts';
 import { ApiError } from '../errors.ts';
 import { SESSION_COOKIE } from '../guard.ts';
+import { OPS_ROLES, type OpsDeps } from '../ops-routes.ts';
 import type { Query } from '../queue-query.ts';
 import { claimPage } from './claim-page.ts';
+import { withRoleLinks } from './layout.ts';
+import { loadOpsSnapshot, opsForbiddenPage, opsPage } from './ops-page.ts';
 import { loginPage, queuePage } from './queue-page.ts';
 import { queueView } from './queue-view.ts';
 
@@ -25,23 +28,34 @@ const STATIC = {
     type: 'text/css; charset=utf-8',
     body: readFileSync(new URL('../static/console.css', import.meta.url), 'utf8'),
   },
+  'ops.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(new URL('../static/ops.js', import.meta.url), 'utf8'),
+  },
+  'ops.css': {
+    type: 'text/css; charset=utf-8',
+    body: readFileSync(new URL('../static/ops.css', import.meta.url), 'utf8'),
+  },
 } as const;
 
-/** The session's user email, or undefined without a live session. */
-async function signedInAs(pool: pg.Pool, request: FastifyRequest): Promise<string | undefined> {
+/** The live session of the request's cookie, if any. */
+async function sessionOf(
+  pool: pg.Pool,
+  request: FastifyRequest,
+): Promise<SessionPrincipal | undefined> {
   const cookie = request.cookies[SESSION_COOKIE];
-  return cookie === undefined ? undefined : (await sessionPrincipal(pool, cookie))?.email;
+  return cookie === undefined ? undefined : sessionPrincipal(pool, cookie);
 }
 
-async function signedIn(pool: pg.Pool, request: FastifyRequest): Promise<boolean> {
-  return (await signedInAs(pool, request)) !== undefined;
+/** A page with the nav links the viewer's role allows. */
+function html(reply: FastifyReply, body: string, role?: UserRole): FastifyReply {
+  return reply.type('text/html; charset=utf-8').send(withRoleLinks(body, role));
 }
 
-function html(reply: FastifyReply, body: string): FastifyReply {
-  return reply.type('text/html; charset=utf-8').send(body);
-}
-
-export function pageRoutes(app: FastifyInstance, { pool }: { pool: pg.Pool }): void {
+export function pageRoutes(
+  app: FastifyInstance,
+  { pool, ops }: { pool: pg.Pool; ops?: OpsDeps | undefined },
+): void {
   app.get('/static/:file', async (request, reply) => {
     const file = (request.params as { file: string }).file;
     const entry = Object.hasOwn(STATIC, file) ? STATIC[file as keyof typeof STATIC] : undefined;
@@ -52,21 +66,31 @@ export function pageRoutes(app: FastifyInstance, { pool }: { pool: pg.Pool }): v
   app.get('/login', async (_request, reply) => html(reply, loginPage()));
 
   app.get('/', async (request, reply) => {
-    const me = await signedInAs(pool, request);
+    const me = await sessionOf(pool, request);
     if (!me) return reply.redirect('/login');
-    return html(reply, queuePage(await queueView(pool, request.query as Query, me)));
+    return html(reply, queuePage(await queueView(pool, request.query as Query, me.email)), me.role);
   });
 
   app.get('/claims/:id', async (request, reply) => {
-    if (!(await signedIn(pool, request))) return reply.redirect('/login');
+    const me = await sessionOf(pool, request);
+    if (!me) return reply.redirect('/login');
     const raw = (request.params as { id: string }).id;
     if (!/^\d{1,15}$/.test(raw)) throw new ApiError('not_found');
     try {
-      return html(reply, claimPage(await getClaimDetail(pool, Number(raw))));
+      return html(reply, claimPage(await getClaimDetail(pool, Number(raw))), me.role);
     } catch (error) {
       if (error instanceof ReviewError && error.code === 'not_found')
         throw new ApiError('not_found');
       throw error;
     }
+  });
+
+  // Agents get a page saying why, not the API's JSON 403.
+  app.get('/ops', async (request, reply) => {
+    const me = await sessionOf(pool, request);
+    if (!me) return reply.redirect('/login');
+    if (!(OPS_ROLES as readonly UserRole[]).includes(me.role))
+      return html(reply.code(403), opsForbiddenPage(me.role), me.role);
+    return html(reply, opsPage(await loadOpsSnapshot(ops)), me.role);
   });
 }
