@@ -4,6 +4,7 @@
  */
 import { runCheck } from './check.ts';
 import { runDemo } from './demo.ts';
+import { runHousekeepingCommand } from './housekeeping.ts';
 import { runImport } from './import.ts';
 import { runLedger } from './ledger.ts';
 import { runMigrate } from './migrate.ts';
@@ -23,6 +24,9 @@ commands:
         print the ledger entries not exported yet (then marked exported), for billing
   migrate
         create or upgrade the database schema at DATABASE_URL
+  housekeeping [--dry-run]
+        run housekeeping now (purge raw emails past RETENTION_DAYS, expired sessions, old
+        sign-in attempts) and print the counts; --dry-run only counts
   import DIR
         load a records directory into the database at DATABASE_URL, idempotently
   user add EMAIL --role agent|ops|admin
@@ -57,6 +61,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return runLedger(rest, io);
     case 'migrate':
       return runMigrate(rest, io);
+    case 'housekeeping':
+      return runHousekeepingCommand(rest, io);
     case 'import':
       return runImport(rest, io);
     case 'user':

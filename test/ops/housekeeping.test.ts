@@ -13,6 +13,7 @@ import {
 } from '../../src/ops/housekeeping-scheduler.ts';
 import { queuePrefix } from '../../src/pipeline/queues.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { jsonLines, runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTestRedis } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
@@ -257,4 +258,58 @@ describe('the housekeeping schedule', () => {
       await db.drop();
     }
   }, 60_000);
+});
+
+describe('claim-intake housekeeping', () => {
+  let db: TestDatabase;
+  let bare: TestDatabase;
+  beforeAll(async () => {
+    [db, bare] = await Promise.all([freshDatabase(), createTestDatabase()]);
+    await seedConsole(db);
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all([db?.drop(), bare?.drop()]);
+  });
+  const env = (url: string, extra: Record<string, string> = {}) => ({
+    env: { DATABASE_URL: url, LOG_LEVEL: 'silent', ...extra },
+  });
+
+  it('counts on --dry-run, then runs and prints the counts as one JSON line', async () => {
+    const dry = await runCli(['housekeeping', '--dry-run'], env(db.url, { RETENTION_DAYS: '30' }));
+    expect(dry.code).toBe(0);
+    expect(jsonLines(dry.stdout)).toEqual([
+      {
+        status: 'done',
+        dryRun: true,
+        retentionDays: 30,
+        counts: {
+          messagesPurged: 0,
+          repliesPurged: 0,
+          sessionsDeleted: 1,
+          signInAttemptsDeleted: 1,
+        },
+      },
+    ]);
+    expect(await auditRuns(db)).toEqual([]);
+    const run = await runCli(['housekeeping'], env(db.url, { RETENTION_DAYS: '30' }));
+    expect(run.code).toBe(0);
+    expect(jsonLines(run.stdout)).toEqual([
+      expect.objectContaining({ status: 'done', dryRun: false, retentionDays: 30 }),
+    ]);
+    expect(await auditRuns(db)).toHaveLength(1);
+    expect((await db.pool.query('SELECT 1 FROM sessions')).rowCount).toBe(1);
+  }, 30_000);
+
+  it('exits 2 on an unknown argument or a bad RETENTION_DAYS, 1 on an unmigrated database', async () => {
+    const flag = await runCli(['housekeeping', '--now'], env(db.url));
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unexpected argument '--now'/);
+    const days = await runCli(['housekeeping'], env(db.url, { RETENTION_DAYS: 'forever' }));
+    expect(days.code).toBe(2);
+    expect(days.stderr).toMatch(/RETENTION_DAYS: must be a whole number/);
+    const unmigrated = await runCli(['housekeeping'], env(bare.url));
+    expect(unmigrated.code).toBe(1);
+    expect(unmigrated.stderr).toMatch(/run 'claim-intake migrate' first/);
+    expect(unmigrated.stdout).toBe('');
+  }, 30_000);
 });
