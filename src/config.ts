@@ -4,6 +4,7 @@
  * A `.env` file in the working directory is read when present (real environment wins).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ClaimIntakeError } from './domain/errors.ts';
 
@@ -52,6 +53,13 @@ export interface Config {
   databaseUrl: string;
   httpHost: string;
   httpPort: number;
+  /** COOKIE_SECURE: the session cookie's Secure flag; false only behind plain http. @defaultValue true */
+  cookieSecure: boolean;
+  /**
+   * TRUST_PROXY: whose X-Forwarded-For to believe for the client's address (the sign-in rate
+   * limit's key): addresses and CIDRs, or a hop count. @defaultValue false (the peer's address)
+   */
+  trustProxy: false | number | string[];
   policyFile: string | undefined;
   calendarFile: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -157,6 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   }
   // 0 asks the OS for any free port (tests, several instances on one host).
   const httpPort = int('HTTP_PORT', 8080, 0, 65535);
+  const cookieSecure = str('COOKIE_SECURE', 'true')!.toLowerCase();
+  if (cookieSecure !== 'true' && cookieSecure !== 'false')
+    throw new ConfigError('COOKIE_SECURE', `must be true or false, got "${cookieSecure}"`);
   const imap = str('IMAP_URL');
   const mailboxes: MailboxConfig[] = imap
     ? imap
@@ -192,6 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     ])!,
     httpHost: str('HTTP_HOST', '127.0.0.1')!,
     httpPort,
+    cookieSecure: cookieSecure === 'true',
+    trustProxy: trustProxy(str('TRUST_PROXY')),
     policyFile: str('POLICY_FILE'),
     calendarFile: str('CALENDAR_FILE'),
     logLevel: logLevel as Config['logLevel'],
@@ -218,6 +231,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       lockTtlMs: int('POLLER_LOCK_TTL_MS', 15_000, 1000),
     }),
   });
+}
+
+/** proxy-addr's names for address ranges, accepted as written. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: off, a hop count (1–10), or a comma list of addresses, CIDRs and the range
+ * names above. Trusting every peer ('true') is refused: any client could then pick its IP.
+ */
+function trustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === 'false' || value === 'off') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 10)
+      throw new ConfigError('TRUST_PROXY', `a hop count is 1 to 10, got "${value}"`);
+    return hops;
+  }
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_RANGES.has(entry)) continue;
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined)
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is not an address, a CIDR, loopback, linklocal or uniquelocal (or give a hop count, or off)`,
+      );
+  }
+  if (entries.length === 0) throw new ConfigError('TRUST_PROXY', 'lists no proxy');
+  return entries;
 }
 
 function senderAuth(

@@ -119,6 +119,9 @@ export async function startService(
       ...(sends ? { smtp: { url: config.smtpUrl, outboxDir: config.outboxDir } } : {}),
     }),
   };
+  if (!config.cookieSecure && !/^(127\.|::1$|localhost$)/.test(config.httpHost))
+    // A session cookie without Secure travels in clear over any plain-http hop.
+    logger.warn({ httpHost: config.httpHost }, 'COOKIE_SECURE=false on a non-loopback HTTP_HOST');
   // Every role serves /healthz, /readyz and /metrics; the console only web and all. The
   // port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
   const web =
@@ -129,6 +132,8 @@ export async function startService(
           producer,
           templates,
           probes,
+          cookieSecure: config.cookieSecure,
+          trustProxy: config.trustProxy,
           // The ops pages: the producer's queues, and the state every poller publishes.
           ops: {
             queues: new QueueAdmin(producer),

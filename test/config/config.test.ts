@@ -52,6 +52,21 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ RETENTION_DAYS: '0' }).retentionDays).toBe(0);
   });
 
+  it('marks the session cookie Secure unless COOKIE_SECURE=false', () => {
+    expect(loadConfig({}).cookieSecure).toBe(true);
+    expect(loadConfig({ COOKIE_SECURE: 'false' }).cookieSecure).toBe(false);
+    expect(loadConfig({ COOKIE_SECURE: 'TRUE' }).cookieSecure).toBe(true);
+  });
+
+  it('trusts no proxy by default; TRUST_PROXY takes addresses, CIDRs, range names or hops', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(
+      loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,fd00::/8,loopback' }).trustProxy,
+    ).toEqual(['10.0.0.1', '192.168.0.0/16', 'fd00::/8', 'loopback']);
+  });
+
   it('is frozen', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
@@ -70,6 +85,12 @@ describe('configuration from the environment', () => {
     [{ MAIL_FROM: 'not-an-address' }, 'MAIL_FROM'],
     [{ IMAP_PROCESSED_FOLDER: 'a\nb' }, 'IMAP_PROCESSED_FOLDER'],
     [{ POLLER_LOCK_TTL_MS: '10' }, 'POLLER_LOCK_TTL_MS'],
+    [{ COOKIE_SECURE: 'no' }, 'COOKIE_SECURE'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'proxy.example' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: ',' }, 'TRUST_PROXY'],
     [{ RETENTION_DAYS: '-1' }, 'RETENTION_DAYS'],
     [{ RETENTION_DAYS: '1.5' }, 'RETENTION_DAYS'],
     [{ RETENTION_DAYS: 'a year' }, 'RETENTION_DAYS'],

@@ -1,4 +1,10 @@
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { recordAttempt } from '../../src/web/auth-store.ts';
+import { MAX_FAILURES_PER_IP } from '../../src/web/routes-session.ts';
+import { buildServer } from '../../src/web/server.ts';
 import { createWebHarness, runUserAdd, signIn, type WebHarness } from './web-harness.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -143,5 +149,61 @@ describe('signing in', () => {
     expect(h.logs.length).toBeGreaterThan(0);
     expect(h.logs.join('\n')).not.toContain(PASSWORD);
     expect(h.logs.join('\n')).not.toContain('guess number');
+  });
+});
+
+describe('settings for deployments behind plain http or a reverse proxy', () => {
+  const PROXY = '10.9.0.1';
+  const CLIENT = '203.0.113.7';
+  let behindProxy: FastifyInstance;
+
+  beforeAll(async () => {
+    const config = loadConfig({ COOKIE_SECURE: 'false', TRUST_PROXY: `${PROXY}, 10.8.0.0/16` });
+    behindProxy = buildServer({
+      pool: h.db.pool,
+      logger: createLogger('silent', { write: () => undefined }),
+      cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
+    });
+    await behindProxy.ready();
+  });
+  afterAll(() => behindProxy?.close());
+
+  const attempt = (remoteAddress: string, forwardedFor: string, password = 'wrong guess') =>
+    behindProxy.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'agent@example.com', password },
+      remoteAddress,
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+
+  it('sets the session cookie without Secure when COOKIE_SECURE=false', async () => {
+    const res = await attempt(PROXY, CLIENT, PASSWORD);
+    expect(res.statusCode).toBe(200);
+    const cookie = res.cookies.find((c) => c.name === 'ci_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookie?.secure).toBeFalsy();
+    expect(res.headers['set-cookie']).not.toMatch(/;\s*Secure/i);
+  });
+
+  it('rate-limits the client named by a trusted proxy, and ignores the header from anyone else', async () => {
+    for (let i = 0; i < MAX_FAILURES_PER_IP; i++)
+      await recordAttempt(h.db.pool, `spray-${i}@example.com`, CLIENT, false);
+
+    const viaProxy = await attempt(PROXY, CLIENT);
+    expect(viaProxy.statusCode).toBe(429);
+    // Another client behind the same proxy is its own address, not the proxy's.
+    expect((await attempt(PROXY, '203.0.113.8')).statusCode).toBe(401);
+    // A peer that is not a trusted proxy cannot pick the address it is counted under.
+    const direct = await attempt('198.51.100.9', CLIENT);
+    expect(direct.statusCode).toBe(401);
+
+    const { rows } = await h.db.pool.query<{ ip: string }>(
+      `SELECT details->>'ip' AS ip FROM audit_log WHERE action = 'auth.sign_in_failed'
+        AND details->>'ip' IN ($1, '203.0.113.8', '198.51.100.9') ORDER BY id`,
+      [CLIENT],
+    );
+    expect(rows.map((r) => r.ip)).toEqual([CLIENT, '203.0.113.8', '198.51.100.9']);
   });
 });
