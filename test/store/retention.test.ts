@@ -1,4 +1,9 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RecordIndex } from '../../src/domain/record-index.ts';
+import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../../src/files/load.ts';
+import { assessClaim } from '../../src/pipeline/assess-claim.ts';
+import { claimRef } from '../../src/reply/claim-reply.ts';
 import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import {
@@ -8,6 +13,7 @@ import {
   deleteOldSignInAttempts,
   purgeRawSources,
 } from '../../src/store/retention.ts';
+import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const MAILBOX = 'maildir:/srv/retention-test';
@@ -213,6 +219,41 @@ describe('purgeRawSources', () => {
     await claimOf('count-open', 'review', 400);
     expect(await countPurgeable(db.pool, 365)).toEqual({ messages: 1, replies: 1 });
     expect((await messageOf(id)).raw).not.toBeNull();
+  });
+
+  it('lets a late answer to a purged needs-info claim be assessed as a claim of its own', async () => {
+    const original = await claimOf('needs-info', 'answered', 400);
+    await db.pool.query(`UPDATE claims SET decision = 'needs_info' WHERE id = $1`, [original]);
+    await purgeRawSources(db.pool, 365);
+    const raw = Buffer.from(
+      `From: customer@example.com\r\nTo: claims@example.com\r\nSubject: Re: [${claimRef(original)}] my claim\r\nMessage-ID: <late-answer@example.com>\r\n\r\nThe order was ORD-1.\r\n`,
+    );
+    const [out] = await storeMessages(db.pool, MAILBOX, [
+      {
+        sourceKey: 'late-answer',
+        uidValidity: null,
+        uid: null,
+        raw,
+        size: raw.length,
+        internalDate: new Date(),
+        messageId: 'late-answer@example.com',
+        sha256: sha256Of(raw),
+        quarantine: null,
+      },
+    ]);
+    const examples = join(REPO_ROOT, 'examples');
+    const assessed = await assessClaim(db.pool, out!.claimId!, {
+      index: new RecordIndex(await loadRecordsDir(join(examples, 'records'))),
+      policy: await loadPolicyFile(join(examples, 'policy.json')),
+      calendar: await loadCalendarFile(join(examples, 'calendar.json')),
+    });
+    expect(assessed?.claimId).toBe(out!.claimId);
+    expect(assessed?.mergedInto).toBeUndefined();
+    const { rows } = await db.pool.query<{ version: number; state: string }>(
+      'SELECT version, state FROM claims WHERE id = $1',
+      [original],
+    );
+    expect(rows[0]).toEqual({ version: 0, state: 'answered' });
   });
 
   it('rejects a retention that is not a whole number of days ≥ 1', async () => {
