@@ -4,13 +4,18 @@
  * then the counters are read from the text exposition as Prometheus would scrape them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMailboxStates } from '../../src/ops/mailbox-state.ts';
+import { runImapSession } from '../../src/intake/imap-session.ts';
+import { runAsLeader } from '../../src/intake/leader-loop.ts';
+import { MailboxLock } from '../../src/intake/mailbox-lock.ts';
+import { createLogger } from '../../src/logger.ts';
+import { MailboxStatePublisher, readMailboxStates } from '../../src/ops/mailbox-state.ts';
 import { Metrics, smtpErrorClass } from '../../src/ops/metrics.ts';
 import {
   OutboxWriteError,
   SmtpPermanentError,
   SmtpTemporaryError,
 } from '../../src/reply/outbound-errors.ts';
+import { migrate } from '../../src/store/migrate.ts';
 import {
   type ClaimRow,
   createHarness,
@@ -19,6 +24,9 @@ import {
   uniqueId,
   waitIdle,
 } from '../pipeline/pipeline-harness.ts';
+import { createTestDatabase } from '../support/database.ts';
+import { startDovecot } from '../support/dovecot.ts';
+import { createTestRedis } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** The value of one series in a text exposition; undefined when the series is absent. */
@@ -244,4 +252,113 @@ describe('/metrics of the running service after a processed batch', () => {
       },
     });
   });
+});
+
+describe('IMAP intake reports lag and reconnects', () => {
+  it('lag is the age of the oldest waiting message, 0 once stored; a new session is a reconnect', async () => {
+    const db = await createTestDatabase();
+    const redis = await createTestRedis();
+    const dovecot = await startDovecot();
+    const abort = new AbortController();
+    try {
+      await migrate(db.pool);
+      const hourAgo = new Date(Date.now() - 3600_000);
+      await dovecot.appendMany(
+        [1, 2, 3].map((n) => ({
+          raw: mail({ messageId: uniqueId(`lag${n}`), subject: `Claim ${n}`, body: 'Outage.' }),
+          internalDate: new Date(hourAgo.getTime() - n * 60_000),
+        })),
+      );
+      const metrics = new Metrics({ defaultMetrics: false });
+      const name = 'imap-box';
+      const publisher = new MailboxStatePublisher(redis.client, redis.prefix, name, 'me:1');
+      const intake = metrics.intake(new Map([[name, publisher]]));
+      const lags: number[] = [];
+      const deps = {
+        pool: db.pool,
+        logger: createLogger('silent'),
+        config: {
+          processedFolder: 'Processed',
+          quarantineFolder: 'Quarantine',
+          maxMessageBytes: 1 << 20,
+          pollIntervalMs: 200,
+          reconcileIntervalMs: 60_000,
+          batchSize: 100,
+        },
+        enqueue: async () => undefined,
+        sweep: async () => undefined,
+        // The recorder, plus every lag value the session reports, in order.
+        metrics: {
+          connected: (m: string) => intake.connected(m),
+          disconnected: (m: string) => intake.disconnected(m),
+          polled: (m: string) => intake.polled(m),
+          stored: (m: string, stored: number, quarantined: number) =>
+            intake.stored(m, stored, quarantined),
+          lag: (m: string, seconds: number) => {
+            lags.push(seconds);
+            intake.lag(m, seconds);
+          },
+        },
+      };
+      const mailbox = {
+        kind: 'imap' as const,
+        name,
+        host: dovecot.host,
+        port: dovecot.port,
+        secure: false,
+        user: dovecot.user,
+        password: dovecot.password,
+        folder: 'INBOX',
+      };
+      const lock = new MailboxLock(redis.client, redis.prefix, name, {
+        ttlMs: 2000,
+        owner: 'me:1',
+      });
+      const loop = runAsLeader(
+        (signal) => runImapSession(mailbox, deps, signal).finally(() => intake.disconnected(name)),
+        abort.signal,
+        {
+          lock,
+          lockTtlMs: 2000,
+          logger: createLogger('silent'),
+          onLeadership: (leader) => intake.leadership(name, leader),
+        },
+      );
+      await waitFor(() => lags.length > 1 && lags.at(-1) === 0, {
+        message: 'the batch is stored and the lag back to 0',
+      });
+      // The first value: the oldest message's age (an hour and three minutes, and the test's time).
+      expect(lags[0]).toBeGreaterThanOrEqual(3780);
+      expect(lags[0]).toBeLessThan(2 * 3600);
+      let { body } = await metrics.exposition();
+      expect(sample(body, 'claim_intake_mailbox_messages_stored_total', { mailbox: name })).toBe(3);
+      expect(sample(body, 'claim_intake_mailbox_lag_seconds', { mailbox: name })).toBe(0);
+      expect(sample(body, 'claim_intake_mailbox_reconnects_total', { mailbox: name })).toBe(
+        undefined,
+      );
+
+      // The server restarts: the session fails, the leader loop opens a new one.
+      await dovecot.restart();
+      await waitFor(
+        async () => {
+          ({ body } = await metrics.exposition());
+          return sample(body, 'claim_intake_mailbox_reconnects_total', { mailbox: name }) === 1;
+        },
+        { timeoutMs: 20_000, message: 'a reconnect is counted' },
+      );
+      await waitFor(() => intake.local(name)?.connected === true, { message: 'connected again' });
+      await publisher.flushed();
+      const [state] = await readMailboxStates(redis.client, redis.prefix, [name]);
+      expect(state).toMatchObject({ leader: 'me:1', stored: 3, reconnects: 1, lagSeconds: 0 });
+
+      abort.abort();
+      await loop;
+      publisher.close();
+    } finally {
+      abort.abort();
+      await dovecot.stop();
+      await redis.cleanup();
+      await db.drop();
+    }
+  }, 60_000);
 });
