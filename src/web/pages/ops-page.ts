@@ -78,8 +78,8 @@ ${stat('Waiting', 'waiting', String(waiting))}
 ${stat('Active', 'active', String(q.counts.active))}
 ${stat('Delayed', 'delayed', String(q.counts.delayed), 'retrying after backoff')}
 ${stat('Failed', 'failed', String(q.counts.failed))}
-${stat('Throughput', 'throughput', `${q.throughputPerMinute}/min`, `${q.completedLastHour} done in the last hour`)}
-${stat('Failure rate', 'failureRate', formatRate(q.failureRate), `${q.failedLastHour} failed in the last hour`)}
+${stat('Done, last hour', 'throughput', String(q.completedLastHour), `${q.throughputPerMinute} per minute`)}
+${stat('Failure rate', 'failureRate', formatRate(q.failureRate), `${q.failedLastHour} failed, last hour`)}
 ${stat('Oldest waiting', 'oldestWaiting', formatAge(q.oldestWaitingSeconds))}
 </dl>
 </article>`;
@@ -111,7 +111,7 @@ export function retryAllButtons(pages: FailedPage[]): string {
     .filter((p) => p.total > 0)
     .map(
       (p) =>
-        `<button type="button" data-action="retry-failed" data-queue="${esc(p.queue)}">Retry all ${p.total} failed in ${esc(p.queue)}</button>`,
+        `<button type="button" data-action="retry-failed" data-queue="${esc(p.queue)}">Retry all failed in ${esc(p.queue)} (${p.total})</button>`,
     )
     .join(' ');
 }
