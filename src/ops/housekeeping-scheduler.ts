@@ -22,13 +22,13 @@ export interface HousekeepingSchedulerOptions {
   logger: Logger;
   /** HOUSEKEEPING_INTERVAL_MS. @defaultValue 3600000 (hourly) */
   intervalMs: number;
-  housekeeping: Omit<HousekeepingOptions, 'dryRun'>;
+  housekeeping: Omit<HousekeepingOptions, 'dryRun' | 'signal'>;
 }
 
 export interface HousekeepingScheduler {
   /** Resolves once the scheduler is in Redis (waits while Redis is away; never rejects). */
   scheduled: Promise<void>;
-  /** Stops taking jobs (a run in progress finishes first); safe to call twice. */
+  /** Stops taking jobs; a run in progress stops after its current batch. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -45,9 +45,10 @@ export function startHousekeepingScheduler(
   const prefix = queuePrefix(options.redisPrefix);
   const queue = new Queue(HOUSEKEEPING_QUEUE, { connection, prefix });
   queue.on('error', () => undefined);
+  const stopping = new AbortController();
   const worker = new Worker(
     HOUSEKEEPING_QUEUE,
-    async () => runHousekeeping(pool, log, options.housekeeping),
+    async () => runHousekeeping(pool, log, { ...options.housekeeping, signal: stopping.signal }),
     { connection, prefix, concurrency: 1 },
   );
   worker.on('error', (error) => log.warn({ err: error }, 'housekeeping worker error'));
@@ -73,6 +74,7 @@ export function startHousekeepingScheduler(
     scheduled,
     close: () => {
       closing ??= (async () => {
+        stopping.abort();
         await worker.close().catch(() => undefined);
         await queue.close().catch(() => undefined);
         connection.disconnect();

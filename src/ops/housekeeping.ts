@@ -35,6 +35,8 @@ export interface HousekeepingOptions {
   batchSize?: number;
   /** Count what a run would do, change nothing and write no audit entry. @defaultValue false */
   dryRun?: boolean;
+  /** Stops the run between batches (shutdown); the next run carries on where it stopped. */
+  signal?: AbortSignal;
 }
 
 export interface HousekeepingCounts {
@@ -45,7 +47,14 @@ export interface HousekeepingCounts {
 }
 
 export type HousekeepingOutcome =
-  | { status: 'done'; dryRun: boolean; retentionDays: number; counts: HousekeepingCounts }
+  | {
+      status: 'done';
+      dryRun: boolean;
+      retentionDays: number;
+      counts: HousekeepingCounts;
+      /** True when the signal stopped it before the end: the counts are what it did. */
+      interrupted: boolean;
+    }
   | { status: 'skipped'; why: string };
 
 export async function runHousekeeping(
@@ -53,7 +62,7 @@ export async function runHousekeeping(
   logger: Logger,
   options: HousekeepingOptions,
 ): Promise<HousekeepingOutcome> {
-  const { retentionDays, batchSize = DEFAULT_BATCH_SIZE, dryRun = false } = options;
+  const { retentionDays, batchSize = DEFAULT_BATCH_SIZE, dryRun = false, signal } = options;
   if (!Number.isInteger(retentionDays) || retentionDays < 0)
     throw new RangeError('retentionDays must be a whole number ≥ 0');
   if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -75,15 +84,22 @@ export async function runHousekeeping(
     try {
       const counts = dryRun
         ? await countAll(pool, retentionDays)
-        : await doAll(pool, retentionDays, batchSize);
+        : await doAll(pool, retentionDays, batchSize, signal);
+      const interrupted = signal?.aborted === true;
       if (!dryRun) {
         await pool.query(
           `INSERT INTO audit_log (actor, action, details) VALUES ('system:housekeeping', 'housekeeping.run', $1)`,
-          [{ retention_days: retentionDays, ...snakeCase(counts) }],
+          [
+            {
+              retention_days: retentionDays,
+              ...snakeCase(counts),
+              ...(interrupted ? { interrupted } : {}),
+            },
+          ],
         );
       }
-      logger.info({ ...counts, retentionDays, dryRun }, 'housekeeping done');
-      return { status: 'done', dryRun, retentionDays, counts };
+      logger.info({ ...counts, retentionDays, dryRun, interrupted }, 'housekeeping done');
+      return { status: 'done', dryRun, retentionDays, counts, interrupted };
     } finally {
       await lock
         .query('SELECT pg_advisory_unlock($1::bigint)', [HOUSEKEEPING_LOCK_KEY])
@@ -101,19 +117,21 @@ async function doAll(
   pool: pg.Pool,
   retentionDays: number,
   batchSize: number,
+  signal: AbortSignal | undefined,
 ): Promise<HousekeepingCounts> {
   const purged =
     retentionDays === 0
       ? { messages: 0, replies: 0 }
-      : await purgeRawSources(pool, retentionDays, batchSize);
+      : await purgeRawSources(pool, retentionDays, batchSize, signal);
   return {
     messagesPurged: purged.messages,
     repliesPurged: purged.replies,
-    sessionsDeleted: await deleteExpiredSessions(pool, batchSize),
+    sessionsDeleted: await deleteExpiredSessions(pool, batchSize, signal),
     signInAttemptsDeleted: await deleteOldSignInAttempts(
       pool,
       SIGN_IN_ATTEMPT_RETENTION_MS,
       batchSize,
+      signal,
     ),
   };
 }

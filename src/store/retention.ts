@@ -56,22 +56,24 @@ function finished(): string[] {
 
 /**
  * Drops the raw source of messages stored more than `days` ago whose claims are all
- * finished, and of sent replies older than that on finished claims. `days` ≥ 1.
+ * finished, and of sent replies older than that on finished claims. `days` ≥ 1. An aborted
+ * `signal` stops it between batches (shutdown); what was purged so far stays purged.
  */
 export async function purgeRawSources(
   pool: pg.Pool,
   days: number,
   batchSize = DEFAULT_BATCH_SIZE,
+  signal?: AbortSignal,
 ): Promise<PurgeCounts> {
   if (!Number.isInteger(days) || days < 1) throw new RangeError('days must be a whole number ≥ 1');
   const counts: PurgeCounts = { messages: 0, replies: 0, batches: 0 };
-  for (let cursor: Cursor | null = START; cursor; ) {
+  for (let cursor: Cursor | null = START; cursor && !signal?.aborted; ) {
     const batch = await purgeMessageBatch(pool, days, batchSize, cursor);
     counts.messages += batch.purged;
     if (batch.purged > 0) counts.batches++;
     cursor = batch.next;
   }
-  for (let cursor: Cursor | null = START; cursor; ) {
+  for (let cursor: Cursor | null = START; cursor && !signal?.aborted; ) {
     const batch = await purgeReplyBatch(pool, days, batchSize, cursor);
     counts.replies += batch.purged;
     if (batch.purged > 0) counts.batches++;
@@ -161,12 +163,14 @@ function nextCursor(rows: { id: string; at: string }[], limit: number): Cursor |
 export async function deleteExpiredSessions(
   pool: pg.Pool,
   batchSize = DEFAULT_BATCH_SIZE,
+  signal?: AbortSignal,
 ): Promise<number> {
   return deleteInBatches(
     pool,
     `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT $1)`,
     [],
     batchSize,
+    signal,
   );
 }
 
@@ -175,6 +179,7 @@ export async function deleteOldSignInAttempts(
   pool: pg.Pool,
   olderThanMs: number,
   batchSize = DEFAULT_BATCH_SIZE,
+  signal?: AbortSignal,
 ): Promise<number> {
   return deleteInBatches(
     pool,
@@ -182,6 +187,7 @@ export async function deleteOldSignInAttempts(
        SELECT id FROM sign_in_attempts WHERE at < now() - make_interval(secs => $2) ORDER BY id LIMIT $1)`,
     [olderThanMs / 1000],
     batchSize,
+    signal,
   );
 }
 
@@ -198,17 +204,22 @@ export async function countConsoleLeftovers(
   return { sessions: Number(rows[0]!.sessions), signInAttempts: Number(rows[0]!.attempts) };
 }
 
-/** Runs a `DELETE … LIMIT $1` (each its own transaction) until a batch comes back short. */
+/**
+ * Runs a `DELETE … LIMIT $1` (each its own transaction) until a batch comes back short or
+ * `signal` is aborted.
+ */
 async function deleteInBatches(
   pool: pg.Pool,
   sql: string,
   params: unknown[],
   batchSize: number,
+  signal?: AbortSignal,
 ): Promise<number> {
   let total = 0;
-  for (;;) {
+  while (!signal?.aborted) {
     const { rowCount } = await pool.query(sql, [batchSize, ...params]);
     total += rowCount ?? 0;
-    if ((rowCount ?? 0) < batchSize) return total;
+    if ((rowCount ?? 0) < batchSize) break;
   }
+  return total;
 }

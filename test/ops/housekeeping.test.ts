@@ -36,11 +36,13 @@ async function auditRuns(db: TestDatabase) {
 
 async function seedConsole(db: TestDatabase): Promise<void> {
   const { rows } = await db.pool.query<{ id: string }>(
-    `INSERT INTO users (email, role, password_hash) VALUES ('ops@example.com', 'ops', 'x') RETURNING id`,
+    `INSERT INTO users (email, role, password_hash) VALUES ('ops@example.com', 'ops', 'x')
+     ON CONFLICT (email) DO UPDATE SET role = 'ops' RETURNING id`,
   );
   await db.pool.query(
     `INSERT INTO sessions (id, user_id, csrf_token, expires_at) VALUES
-       ('old', $1, 'c', now() - interval '1 day'), ('live', $1, 'c', now() + interval '1 hour')`,
+       ('old', $1, 'c', now() - interval '1 day'), ('live', $1, 'c', now() + interval '1 hour')
+     ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
     [rows[0]!.id],
   );
   await db.pool.query(
@@ -64,6 +66,7 @@ describe('runHousekeeping', () => {
       status: 'done',
       dryRun: true,
       retentionDays: 365,
+      interrupted: false,
       counts: { messagesPurged: 0, repliesPurged: 0, sessionsDeleted: 1, signInAttemptsDeleted: 1 },
     });
     const sessions = await db.pool.query('SELECT id FROM sessions');
@@ -120,6 +123,27 @@ describe('runHousekeeping', () => {
     } finally {
       await other.end();
     }
+  });
+
+  it('stops between batches once its signal is aborted, and says so in the audit entry', async () => {
+    await seedConsole(db);
+    const stop = new AbortController();
+    stop.abort();
+    const outcome = await runHousekeeping(db.pool, silent, {
+      retentionDays: 365,
+      signal: stop.signal,
+    });
+    expect(outcome).toMatchObject({
+      status: 'done',
+      interrupted: true,
+      counts: { sessionsDeleted: 0, signInAttemptsDeleted: 0 },
+    });
+    expect((await auditRuns(db)).at(-1)?.details).toMatchObject({ interrupted: true });
+    // The next run carries on.
+    expect(await runHousekeeping(db.pool, silent, { retentionDays: 365 })).toMatchObject({
+      interrupted: false,
+      counts: { sessionsDeleted: 1, signInAttemptsDeleted: 1 },
+    });
   });
 
   it('rejects options that make no sense instead of guessing', async () => {
@@ -282,6 +306,7 @@ describe('claim-intake housekeeping', () => {
         status: 'done',
         dryRun: true,
         retentionDays: 30,
+        interrupted: false,
         counts: {
           messagesPurged: 0,
           repliesPurged: 0,
