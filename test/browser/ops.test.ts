@@ -28,8 +28,11 @@ let origin: string;
 let lock: MailboxLock;
 let publisher: MailboxStatePublisher;
 
+/** The page polls every 4 s; a loaded CI machine gets a generous bound, never a fixed wait. */
+const POLLED = { timeoutMs: 20_000 };
+
 async function signIn(page: Page, email: string): Promise<void> {
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(20_000);
   await page.goto(`${origin}/login`);
   await page.fill('#sign-in input[name=email]', email);
   await page.fill('#sign-in input[name=password]', PASSWORD);
@@ -107,6 +110,7 @@ describe('the ops page in a browser', () => {
     await page.locator('#status', { hasText: 'Job settle-101 is back in line.' }).waitFor();
     await row.waitFor({ state: 'detached' });
     await waitFor(async () => (await stat(page, 'settle', 'failed').textContent()) === '0', {
+      ...POLLED,
       message: 'the settle card shows no failed job',
     });
     await waitFor(
@@ -115,6 +119,7 @@ describe('the ops page in a browser', () => {
     expect(x.processed.filter((id) => id === 101)).toHaveLength(2);
     // The retried job completes: the page, refreshing itself, counts it.
     await waitFor(async () => (await stat(page, 'settle', 'throughput').textContent()) === '2', {
+      ...POLLED,
       message: 'two settle jobs done in the last hour',
     });
   });
@@ -130,6 +135,7 @@ describe('the ops page in a browser', () => {
 
     await x.producer.add('assess', [{ claimId: 105 }]);
     await waitFor(async () => (await stat(page, 'assess', 'waiting').textContent()) === '1', {
+      ...POLLED,
       message: 'the paused queue shows its waiting job',
     });
     await card.locator('button[data-action="resume"]').click();
@@ -138,7 +144,10 @@ describe('the ops page in a browser', () => {
     await waitFor(
       async () => (await x.producer.queue('assess').getJobState('assess-105')) === 'completed',
     );
-    await waitFor(async () => (await stat(page, 'assess', 'waiting').textContent()) === '0');
+    await waitFor(
+      async () => (await stat(page, 'assess', 'waiting').textContent()) === '0',
+      POLLED,
+    );
   });
 
   it('shows a new failure without a reload, and discards it after confirmation', async () => {
