@@ -111,6 +111,22 @@ async function signIn(page: Page): Promise<void> {
   ]);
 }
 
+/**
+ * The whole page in one picture. The viewport grows to the page's height and the page paints
+ * twice before the capture: a fullPage capture resizes under the sandboxed frames, which can
+ * then show blank.
+ */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
+  await page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 beforeAll(async () => {
   h = await createHarness({
     env: {
@@ -184,8 +200,7 @@ describe('the console in a browser', () => {
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-claim-id')));
     expect(shown).toContain(String(claims.stranger));
     expect(shown).not.toContain(String(claims.unauthenticated));
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'queue.png'), fullPage: true });
+    await screenshot(page, 'queue.png');
 
     await Promise.all([
       page.waitForURL(`**/claims/${claims.stranger}`),
@@ -196,7 +211,16 @@ describe('the console in a browser', () => {
     const text = page.locator('pre#email-text');
     await text.waitFor({ state: 'attached' });
     expect(await text.textContent()).toContain('ECS unreachable');
-    await page.screenshot({ path: join(SCREENSHOTS, 'claim.png'), fullPage: true });
+    // The screenshot shows the reply preview too, loaded in its frame.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/preview.html?') && r.ok()),
+      page.click('button#preview'),
+    ]);
+    const preview = await (await page
+      .locator('iframe#preview-html')
+      .elementHandle())!.contentFrame();
+    await preview!.locator('h1').waitFor();
+    await screenshot(page, 'claim.png');
 
     // A claim going to review is acknowledged at once; the decision's reply comes after.
     await waitFor(async () => (await h.replies(claims.stranger)).some((r) => r.state === 'sent'), {
@@ -224,6 +248,131 @@ describe('the console in a browser', () => {
     expect(atSink[0]!.envelope.to).toEqual([STRANGER]);
     expect(atSink[0]!.text).toContain('approved compensation of CNY 100.00');
     expect((await h.claim(claims.stranger)).decision).toBe('approved');
+  });
+
+  it('narrows the queue by amount and mailbox and pages with a small page size, all in the URL', async () => {
+    // Two claims are left in review; their amounts differ so a range can pick one, and a second
+    // (empty) mailbox is registered so the mailbox filter has a choice that matches nothing.
+    await h.db.pool.query(`UPDATE claims SET amount = 250.00 WHERE id = $1`, [claims.hostile]);
+    await h.db.pool.query(`UPDATE claims SET amount = 100.00 WHERE id = $1`, [
+      claims.unauthenticated,
+    ]);
+    await h.db.pool.query(
+      `INSERT INTO mailboxes (name) VALUES ('maildir:/srv/empty') ON CONFLICT DO NOTHING`,
+    );
+    const page = await tb.newPage();
+    await signIn(page);
+    const rows = page.locator('table#queue tr[data-claim-id]');
+    const shownIds = () =>
+      rows.evaluateAll((trs) => trs.map((r) => Number(r.getAttribute('data-claim-id'))));
+    const waitForIds = async (want: number[], message: string) => {
+      await waitFor(async () => JSON.stringify(await shownIds()) === JSON.stringify(want), {
+        timeoutMs: 10_000,
+        message,
+      });
+    };
+    const both = [claims.unauthenticated, claims.hostile].sort((a, b) => a - b);
+
+    // Page size 1: the first render honours limit; Next and Previous walk the cursor.
+    await page.goto(`${origin}/?limit=1`);
+    expect(await rows.count()).toBe(1);
+    expect(await page.locator('#page-info').textContent()).toBe('Showing 1 of 2');
+    const firstId = (await shownIds())[0]!;
+    await page.click('#next-page');
+    const secondId = both.find((id) => id !== firstId)!;
+    await waitForIds([secondId], 'the second page');
+    expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
+    expect(await page.locator('#next-page').isDisabled()).toBe(true);
+    await page.click('#prev-page');
+    await waitForIds([firstId], 'back on the first page');
+    expect(new URL(page.url()).searchParams.get('cursor')).toBeNull();
+
+    // An amount range narrows the list; the URL keeps it, so a reload shows the same view.
+    await page.selectOption('#page-size', '50');
+    await waitForIds(both, 'both claims on one page');
+    await page.fill('#filter-min-amount', '200.00');
+    await page.press('#filter-min-amount', 'Enter');
+    await waitForIds([claims.hostile], 'only the claim of 250.00');
+    expect(new URL(page.url()).searchParams.get('minAmount')).toBe('200.00');
+    await page.reload();
+    expect(await shownIds()).toEqual([claims.hostile]);
+    expect(await page.inputValue('#filter-min-amount')).toBe('200.00');
+
+    // A value that is not an amount gets a message in the form's words, not a crash.
+    await page.fill('#filter-min-amount', '12,5');
+    await page.press('#filter-min-amount', 'Enter');
+    const error = page.locator('#filter-error:not([hidden])');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('“Amount from” must be an amount');
+    await waitForIds([], 'no rows while the filter is invalid');
+    await page.fill('#filter-min-amount', '');
+    await page.press('#filter-min-amount', 'Enter');
+    await waitForIds(both, 'both claims again');
+    expect(await page.locator('#filter-error').isHidden()).toBe(true);
+
+    // The mailbox list offers every registered mailbox; the empty one shows nothing.
+    await page.selectOption('#filter-mailbox', 'maildir:/srv/empty');
+    await waitForIds([], 'nothing in the empty mailbox');
+    expect(await page.locator('table#queue tr.empty').textContent()).toContain(
+      'No claims match these filters.',
+    );
+    const real = await page
+      .locator('#filter-mailbox option')
+      .evaluateAll((os) =>
+        os
+          .map((o) => (o as HTMLOptionElement).value)
+          .filter((v) => v && v !== 'maildir:/srv/empty'),
+      );
+    expect(real).toHaveLength(1);
+    await page.selectOption('#filter-mailbox', real[0]!);
+    await waitForIds(both, 'both claims from the real mailbox');
+    expect(new URL(page.url()).searchParams.get('mailbox')).toBe(real[0]);
+  });
+
+  it('previews the reply in its own frame: its inline styles apply, no script runs', async () => {
+    const page = await tb.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await signIn(page);
+    await page.goto(`${origin}/claims/${claims.unauthenticated}`);
+    const [doc] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/preview.html?')),
+      page.click('button#preview'),
+    ]);
+    expect(doc.status()).toBe(200);
+    const csp = (await doc.allHeaders())['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain('sandbox');
+    expect(csp).not.toContain('script-src');
+    await page.locator('#preview-text', { hasText: 'Subject:' }).waitFor();
+
+    const frameElement = page.locator('iframe#preview-html');
+    expect(await frameElement.getAttribute('sandbox')).toBe('');
+    const frame = (await (await frameElement.elementHandle())!.contentFrame())!;
+    await frame.waitForLoadState('load');
+    await frame.locator('h1').waitFor();
+    // The template's inline styles are in force (a frame under the console's CSP would drop them).
+    const look = await frame.evaluate(() => ({
+      body: getComputedStyle(document.body).backgroundColor,
+      h1: getComputedStyle(document.querySelector('h1')!).fontSize,
+      origin: window.origin,
+    }));
+    expect(look.body).toBe('rgb(243, 244, 246)');
+    expect(look.h1).toBe('20px');
+    expect(look.origin).toBe('null');
+    // A script put into the preview document does not run (an allowed inline script would
+    // have run synchronously, during append).
+    const ran = await frame.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.previewRan = 1; alert("preview")';
+      document.body.append(s);
+      return (window as { previewRan?: number }).previewRan;
+    });
+    expect(ran).toBeUndefined();
+    expect(dialogs).toEqual([]);
   });
 
   it('a hostile email displays without running script or fetching anything elsewhere', async () => {

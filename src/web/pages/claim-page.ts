@@ -109,8 +109,9 @@ ${attachments ? `<h3>Attachments</h3><ul id="attachments">${attachments}</ul>` :
 <p id="status" role="status" aria-live="polite"></p>
 </form>
 <h3>Reply preview</h3>
-<pre id="preview-text" class="preview"></pre>
-<iframe id="preview-html" sandbox="" title="Reply preview (HTML)"></iframe>
+<p id="preview-hint" class="muted">Choose a decision, then press Preview reply to see the exact text and HTML the customer gets, in their language.</p>
+<pre id="preview-text" class="preview" hidden></pre>
+<iframe id="preview-html" sandbox="" title="Reply preview (HTML)" hidden></iframe>
 </section>
 <section class="card" aria-labelledby="thread-h"><h2 id="thread-h">Thread</h2><div id="thread">${thread(d)}</div></section>
 <section class="card" aria-labelledby="audit-h"><h2 id="audit-h">Audit</h2><div id="audit">${audit(d)}</div></section>

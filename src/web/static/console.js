@@ -332,6 +332,9 @@ function initClaim() {
       for (const [k, v] of Object.entries(body))
         if (v !== undefined) q.set(k, Array.isArray(v) ? v.join(',') : v);
       $('#preview-html').src = `${base}/preview.html?${q}`;
+      $('#preview-hint').hidden = true;
+      $('#preview-text').hidden = false;
+      $('#preview-html').hidden = false;
       say('Preview updated.');
     } catch (error) {
       say(error.message, 'error');
