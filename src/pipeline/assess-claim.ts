@@ -180,8 +180,11 @@ async function followUpParent(
       raw: Buffer | null;
       received_at: Date;
     }>(
+      // The message row is locked too: when retention (store/retention.ts) purges this
+      // claim's original while we wait for the claim, the lock makes us read the purged row
+      // (raw NULL: no merge) instead of this statement's older snapshot of it.
       `SELECT c.decision, m.raw, c.received_at FROM claims c JOIN messages m ON m.id = c.message_id
-        WHERE c.id = $1 FOR UPDATE OF c`,
+        WHERE c.id = $1 FOR UPDATE OF c FOR SHARE OF m`,
       [id],
     );
     const parent = rows[0];

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordIndex } from '../../src/domain/record-index.ts';
 import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../../src/files/load.ts';
@@ -15,6 +16,7 @@ import {
 } from '../../src/store/retention.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { waitFor } from '../support/wait.ts';
 
 const MAILBOX = 'maildir:/srv/retention-test';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -85,6 +87,36 @@ async function addReply(claimId: number, state: string, ageDays: number): Promis
     [claimId, `<reply-${claimId}@claims.example>`, Buffer.from('reply source'), state, ageDays],
   );
   return rows[0]!.id;
+}
+
+async function engineContext() {
+  const examples = join(REPO_ROOT, 'examples');
+  return {
+    index: new RecordIndex(await loadRecordsDir(join(examples, 'records'))),
+    policy: await loadPolicyFile(join(examples, 'policy.json')),
+    calendar: await loadCalendarFile(join(examples, 'calendar.json')),
+  };
+}
+
+/** Stores a customer's answer naming the claim's reference in its subject; its claim id. */
+async function lateAnswer(claimId: number): Promise<number> {
+  const raw = Buffer.from(
+    `From: customer@example.com\r\nTo: claims@example.com\r\nSubject: Re: [${claimRef(claimId)}] my claim\r\nMessage-ID: <answer-${claimId}@example.com>\r\n\r\nThe order was ORD-1.\r\n`,
+  );
+  const [out] = await storeMessages(db.pool, MAILBOX, [
+    {
+      sourceKey: `answer-${claimId}`,
+      uidValidity: null,
+      uid: null,
+      raw,
+      size: raw.length,
+      internalDate: new Date(),
+      messageId: `answer-${claimId}@example.com`,
+      sha256: sha256Of(raw),
+      quarantine: null,
+    },
+  ]);
+  return out!.claimId!;
 }
 
 describe('purgeRawSources', () => {
@@ -225,35 +257,51 @@ describe('purgeRawSources', () => {
     const original = await claimOf('needs-info', 'answered', 400);
     await db.pool.query(`UPDATE claims SET decision = 'needs_info' WHERE id = $1`, [original]);
     await purgeRawSources(db.pool, 365);
-    const raw = Buffer.from(
-      `From: customer@example.com\r\nTo: claims@example.com\r\nSubject: Re: [${claimRef(original)}] my claim\r\nMessage-ID: <late-answer@example.com>\r\n\r\nThe order was ORD-1.\r\n`,
-    );
-    const [out] = await storeMessages(db.pool, MAILBOX, [
-      {
-        sourceKey: 'late-answer',
-        uidValidity: null,
-        uid: null,
-        raw,
-        size: raw.length,
-        internalDate: new Date(),
-        messageId: 'late-answer@example.com',
-        sha256: sha256Of(raw),
-        quarantine: null,
-      },
-    ]);
-    const examples = join(REPO_ROOT, 'examples');
-    const assessed = await assessClaim(db.pool, out!.claimId!, {
-      index: new RecordIndex(await loadRecordsDir(join(examples, 'records'))),
-      policy: await loadPolicyFile(join(examples, 'policy.json')),
-      calendar: await loadCalendarFile(join(examples, 'calendar.json')),
-    });
-    expect(assessed?.claimId).toBe(out!.claimId);
+    const answer = await lateAnswer(original);
+    const assessed = await assessClaim(db.pool, answer, await engineContext());
+    expect(assessed?.claimId).toBe(answer);
     expect(assessed?.mergedInto).toBeUndefined();
     const { rows } = await db.pool.query<{ version: number; state: string }>(
       'SELECT version, state FROM claims WHERE id = $1',
       [original],
     );
     expect(rows[0]).toEqual({ version: 0, state: 'answered' });
+  });
+
+  it('does not merge an answer into an original purged while the answer waited for its claim', async () => {
+    const original = await claimOf('racing', 'answered', 400);
+    await db.pool.query(`UPDATE claims SET decision = 'needs_info' WHERE id = $1`, [original]);
+    const answer = await lateAnswer(original);
+    const ctx = await engineContext();
+    // The purge's transaction, step by step: the claim locked, then its message purged.
+    const purge = new pg.Client({ connectionString: db.url });
+    await purge.connect();
+    try {
+      await purge.query('BEGIN');
+      await purge.query('SELECT id FROM claims WHERE id = $1 FOR SHARE', [original]);
+      const assessing = assessClaim(db.pool, answer, ctx);
+      await waitFor(
+        async () =>
+          (
+            await purge.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
+              [db.name],
+            )
+          ).rowCount === 1,
+        { message: 'the assessment waiting for the original claim' },
+      );
+      await purge.query(
+        `UPDATE messages SET raw = NULL, purged_at = now()
+          FROM claims c WHERE c.message_id = messages.id AND c.id = $1`,
+        [original],
+      );
+      await purge.query('COMMIT');
+      const assessed = await assessing;
+      expect(assessed?.mergedInto).toBeUndefined();
+      expect(assessed?.claimId).toBe(answer);
+    } finally {
+      await purge.end();
+    }
   });
 
   it('rejects a retention that is not a whole number of days ≥ 1', async () => {
