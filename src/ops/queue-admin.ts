@@ -224,6 +224,12 @@ export class QueueAdmin {
     await this.queue(name).resume();
   }
 
+  /** False while the queues' Redis connection is down: commands then fail at once. */
+  async reachable(): Promise<boolean> {
+    const client = (await this.source.queue(QUEUE_NAMES[0]).client) as unknown as Redis;
+    return client.status === 'ready';
+  }
+
   private async failedJobById(name: string, jobId: string): Promise<Job<PipelineJob>> {
     const queue = this.queue(name);
     if (!JOB_ID.test(jobId))

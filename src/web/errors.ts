@@ -26,6 +26,7 @@ export const API_ERRORS = {
   job_not_found: { status: 404, message: 'no such job in that queue' },
   job_not_failed: { status: 409, message: 'the job is not failed (any more); reload' },
   ops_unavailable: { status: 503, message: 'this web process has no connection to the queues' },
+  redis_unavailable: { status: 503, message: 'Redis is not reachable; try again shortly' },
   internal: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

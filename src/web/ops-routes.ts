@@ -32,12 +32,16 @@ function intParam(raw: unknown, name: string, fallback: number, min: number, max
   return Number(raw);
 }
 
-/** QueueAdmin's codes are the API's codes. */
-async function run<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * QueueAdmin's codes are the API's codes; a failure while Redis is away is a 503 the
+ * client may retry, anything else stays an internal error (logged).
+ */
+async function run<T>(ops: OpsDeps, work: (ops: OpsDeps) => Promise<T>): Promise<T> {
   try {
-    return await work();
+    return await work(ops);
   } catch (error) {
     if (error instanceof QueueAdminError) throw new ApiError(error.code, error.message);
+    if (!(await ops.queues.reachable().catch(() => false))) throw new ApiError('redis_unavailable');
     throw error;
   }
 }
@@ -55,7 +59,7 @@ export function opsRoutes(
     audit(pool, actorOf(request.principal!), action, details);
 
   app.get('/api/ops/queues', { preHandler: opsOnly }, async () => ({
-    queues: await run(() => deps().queues.health()),
+    queues: await run(deps(), (o) => o.queues.health()),
     at: new Date().toISOString(),
   }));
 
@@ -64,7 +68,7 @@ export function opsRoutes(
     const query = request.query as { offset?: unknown; limit?: unknown };
     const offset = intParam(query.offset, 'offset', 0, 0, 1_000_000);
     const limit = intParam(query.limit, 'limit', 20, 1, MAX_PAGE);
-    return run(() => deps().queues.failed(queue, offset, limit));
+    return run(deps(), (o) => o.queues.failed(queue, offset, limit));
   });
 
   app.post(
@@ -72,7 +76,7 @@ export function opsRoutes(
     { preHandler: opsOnly },
     async (request) => {
       const { queue, jobId } = request.params as JobParams;
-      const job = await run(() => deps().queues.retry(queue, jobId));
+      const job = await run(deps(), (o) => o.queues.retry(queue, jobId));
       await record(request, 'ops.job.retry', { queue, jobId, claimId: job.claimId });
       return { queue, job, retried: true };
     },
@@ -83,7 +87,7 @@ export function opsRoutes(
     { preHandler: opsOnly },
     async (request) => {
       const { queue, jobId } = request.params as JobParams;
-      const job = await run(() => deps().queues.discard(queue, jobId));
+      const job = await run(deps(), (o) => o.queues.discard(queue, jobId));
       await record(request, 'ops.job.discard', {
         queue,
         jobId,
@@ -96,28 +100,34 @@ export function opsRoutes(
 
   app.post('/api/ops/queues/:queue/retry-failed', { preHandler: opsOnly }, async (request) => {
     const { queue } = request.params as QueueParams;
-    const retried = await run(() => deps().queues.retryAllFailed(queue));
+    const retried = await run(deps(), (o) => o.queues.retryAllFailed(queue));
     await record(request, 'ops.queue.retry_failed', { queue, retried });
     return { queue, retried };
   });
 
   app.post('/api/ops/queues/:queue/pause', { preHandler: opsOnly }, async (request) => {
     const { queue } = request.params as QueueParams;
-    await run(() => deps().queues.pause(queue));
+    await run(deps(), (o) => o.queues.pause(queue));
     await record(request, 'ops.queue.pause', { queue });
     return { queue, paused: true };
   });
 
   app.post('/api/ops/queues/:queue/resume', { preHandler: opsOnly }, async (request) => {
     const { queue } = request.params as QueueParams;
-    await run(() => deps().queues.resume(queue));
+    await run(deps(), (o) => o.queues.resume(queue));
     await record(request, 'ops.queue.resume', { queue });
     return { queue, paused: false };
   });
 
-  app.get('/api/ops/mailboxes', { preHandler: opsOnly }, async () => {
+  app.get('/api/ops/mailboxes', { preHandler: opsOnly }, async (request) => {
     const now = Date.now();
-    const states = await deps().mailboxes();
+    // Reading the states is one MGET: a failure here is Redis being away.
+    const states = await deps()
+      .mailboxes()
+      .catch((error: unknown) => {
+        request.log.warn({ err: error }, 'mailbox states unreadable');
+        throw new ApiError('redis_unavailable');
+      });
     return {
       mailboxes: states.map((m) => ({ ...m, fresh: isFresh(m, now) })),
       at: new Date(now).toISOString(),

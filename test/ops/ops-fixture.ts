@@ -44,7 +44,12 @@ export interface OpsFixture {
   close(): Promise<void>;
 }
 
-export async function createOpsFixture(): Promise<OpsFixture> {
+export interface OpsFixtureOptions {
+  /** Rewrites the Redis URL of the server's connections (a TCP proxy's `via`); workers connect directly. */
+  via?: (url: string) => string;
+}
+
+export async function createOpsFixture(options: OpsFixtureOptions = {}): Promise<OpsFixture> {
   const db = await createTestDatabase();
   await migrate(db.pool);
   for (const [role, email] of Object.entries(USERS))
@@ -54,8 +59,12 @@ export async function createOpsFixture(): Promise<OpsFixture> {
       passwordHash: await hashPassword(PASSWORD),
     });
   const redis = await createTestRedis();
-  const producer = new PipelineProducer(redis.url, redis.prefix);
+  const serverRedisUrl = options.via ? options.via(redis.url) : redis.url;
+  const producer = new PipelineProducer(serverRedisUrl, redis.prefix);
   const admin = new QueueAdmin(producer);
+  // As in the service: its own connection for mailbox states, failing fast.
+  const statesRedis = new Redis(serverRedisUrl, { maxRetriesPerRequest: 1 });
+  statesRedis.on('error', () => undefined);
   const logger = createLogger('silent');
   const app = buildServer({
     pool: db.pool,
@@ -63,7 +72,7 @@ export async function createOpsFixture(): Promise<OpsFixture> {
     cookieSecure: false,
     ops: {
       queues: admin,
-      mailboxes: () => readMailboxStates(redis.client, redis.prefix, MAILBOXES),
+      mailboxes: () => readMailboxStates(statesRedis, redis.prefix, MAILBOXES),
     },
   });
   await app.ready();
@@ -104,6 +113,7 @@ export async function createOpsFixture(): Promise<OpsFixture> {
       connection.disconnect();
       await app.close();
       await producer.close();
+      statesRedis.disconnect();
       await redis.cleanup();
       await db.drop();
     },
