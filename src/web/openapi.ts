@@ -254,10 +254,14 @@ export const OPENAPI = {
           query('vip', 'boolean', 'true or false'),
           query('minAge', 'integer', 'Minutes since receipt, at least'),
           query('maxAge', 'integer', 'Minutes since receipt, at most'),
-          query('minAmount', 'string', 'Decimal'),
-          query('maxAmount', 'string', 'Decimal'),
+          query('minAmount', 'string', 'Exact decimal text (100 or 99.50), at least'),
+          query('maxAmount', 'string', 'Exact decimal text, at most'),
           query('mailbox', 'string', 'Mailbox name'),
-          query('assignee', 'string', "An agent, or 'none' for unassigned claims"),
+          query(
+            'assignee',
+            'string',
+            "An agent's email, 'none' for unassigned claims, or 'me' (a session's own user)",
+          ),
           query('sort', 'string', 'oldest (default) or priority'),
           query('limit', 'integer', '1–100, default 50'),
           query('cursor', 'string', 'nextCursor of the previous page'),
@@ -349,6 +353,27 @@ export const OPENAPI = {
         ['decision'],
       ),
     ),
+    '/api/review/claims/{id}/preview.html': {
+      get: {
+        summary:
+          'The same preview as an HTML document for a sandboxed frame (agent, admin): its CSP allows inline styles and nothing else; nothing is saved',
+        parameters: [
+          idParam,
+          query('decision', 'string', 'approved, rejected or needs_info'),
+          query('amount', 'string', 'An edited amount (approved)'),
+          query('reasons', 'string', 'Comma list of reason codes (rejected)'),
+          query('missing', 'string', 'Comma list of what is missing (needs_info)'),
+          query('note', 'string', 'The agent note'),
+        ],
+        responses: {
+          '200': { description: 'text/html' },
+          '400': error,
+          '401': error,
+          '403': error,
+          '404': error,
+        },
+      },
+    },
     '/api/ops/queues': {
       get: {
         summary:

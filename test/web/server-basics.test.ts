@@ -31,6 +31,7 @@ const ROUTES = [
   'POST /api/review/claims/{id}/request-info',
   'POST /api/review/claims/{id}/assign',
   'POST /api/review/claims/{id}/preview',
+  'GET /api/review/claims/{id}/preview.html',
   'GET /api/ops/queues',
   'GET /api/ops/queues/{queue}/failed',
   'POST /api/ops/queues/{queue}/failed/{jobId}/retry',
