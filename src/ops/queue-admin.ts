@@ -189,22 +189,36 @@ export class QueueAdmin {
   /** Moves one failed job back to waiting, for one more attempt. */
   async retry(name: string, jobId: string): Promise<FailedJob> {
     const job = await this.failedJobById(name, jobId);
+    const summary = failedJob(job);
     try {
       await job.retry('failed');
     } catch (error) {
-      // Someone else retried or removed it between our look and the move.
+      // Someone else retried or removed it between our look and the move (BullMQ checks the
+      // state atomically); any other failure is not ours to rename.
+      if ((await job.getState()) === 'failed') throw error;
       throw new QueueAdminError('job_not_failed', `job ${jobId} is no longer failed`, {
         cause: error,
       });
     }
-    return failedJob(job);
+    return summary;
   }
 
-  /** Removes one failed job for good (the claim stays owed in PostgreSQL; a sweep may enqueue it again). */
+  /**
+   * Removes one failed job for good; the claim itself stays in PostgreSQL. BullMQ removes by
+   * id whatever the state, so two people acting at once could discard a job the other just
+   * retried: the state is checked right before, and a running (locked) job is never removed.
+   */
   async discard(name: string, jobId: string): Promise<FailedJob> {
     const job = await this.failedJobById(name, jobId);
     const summary = failedJob(job);
-    await job.remove();
+    try {
+      await job.remove();
+    } catch (error) {
+      if ((await job.getState()) === 'failed') throw error;
+      throw new QueueAdminError('job_not_failed', `job ${jobId} is no longer failed`, {
+        cause: error,
+      });
+    }
     return summary;
   }
 

@@ -192,7 +192,11 @@ describe('failed jobs', () => {
     await failClaims('settle', [5]);
     failing.delete(5);
     const retried = await admin.retry('settle', 'settle-5');
-    expect(retried).toMatchObject({ id: 'settle-5', claimId: 5 });
+    expect(retried).toMatchObject({
+      id: 'settle-5',
+      claimId: 5,
+      failedReason: 'settlement refused for claim 5',
+    });
     await waitFor(async () => {
       const c = await counts('settle');
       return c.failed === 0 && c.completed === 1;
