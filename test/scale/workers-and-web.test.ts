@@ -10,15 +10,7 @@
  * Two pollers on one mailbox (only the lock holder polls; the other takes over after a
  * SIGKILL) are proven in test/intake/imap-failover.test.ts.
  */
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JobType, Queue } from 'bullmq';
@@ -27,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, queuePrefix } from '../../src/pipeline/queues.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
-import { SESSION_COOKIE } from '../../src/web/guard.ts';
 import { EXAMPLES, parseSent } from '../pipeline/pipeline-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTestRedis, type TestRedis } from '../support/redis.ts';
@@ -35,6 +26,7 @@ import { type ServiceProcess, startServiceProcess } from '../support/service-pro
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 import { waitFor } from '../support/wait.ts';
 import { runUserAdd } from '../web/web-harness.ts';
+import { call, copyOf, deliver, EXAMPLE_LIST, signIn } from './scale-fixture.ts';
 
 const COPIES = 40;
 const MAIL_FROM = 'claims@cloud.example';
@@ -42,17 +34,11 @@ const MAIL_FROM = 'claims@cloud.example';
 const STRANGER = 'finance@demo-shop.test';
 const PASSWORD = 'correct horse battery staple';
 const AGENTS = ['ana@claims.test', 'bo@claims.test'] as const;
+/** Reply jobs one worker runs at once (WORKER_CONCURRENCY_REPLY's default). */
+const REPLY_SLOTS = 4;
 
-interface Example {
-  file: string;
-  received: string;
-}
 /** Every example but the Chinese one, whose incident (INC-9003) the contested claim pays. */
-const examples = readFileSync(join(EXAMPLES, 'expected.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as Example)
-  .filter((e) => e.file !== 'emails/compensation-chinese.eml');
+const examples = EXAMPLE_LIST.filter((e) => e.file !== 'emails/compensation-chinese.eml');
 const TOTAL = examples.length * COPIES + 1;
 
 let db: TestDatabase;
@@ -68,32 +54,12 @@ let queues: Queue[] = [];
 /** The claim two agents decide at once: a stranger claims INC-9003 for demo-shop. */
 const CONTESTED = 'contested@demo-shop.test';
 
-/** The example's bytes with its own Message-ID (and From); Latin-1 keeps other charsets intact. */
-function copyOf(file: string, messageId: string, from?: string): Buffer {
-  let text = readFileSync(join(EXAMPLES, file)).toString('latin1');
-  const replace = (pattern: RegExp, line: string) => {
-    if (!pattern.test(text)) throw new Error(`${file}: no ${pattern}`);
-    text = text.replace(pattern, line);
-  };
-  replace(/^Message-ID: <[^>]+>$/im, `Message-ID: <${messageId}>`);
-  if (from) replace(/^From: .*$/im, `From: ${from}`);
-  return Buffer.from(text, 'latin1');
-}
-
-/** Into new/ through tmp/, with the receipt time as mtime, as a Maildir writer does. */
-function deliver(maildir: string, name: string, raw: Buffer, received: string): void {
-  const tmp = join(maildir, 'tmp', name);
-  writeFileSync(tmp, raw);
-  utimesSync(tmp, new Date(received), new Date(received));
-  renameSync(tmp, join(maildir, 'new', name));
-}
-
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await db.pool.query<{ n: string }>(sql, params)).rows[0]!.n);
 
 /** Done with: ignored, or answered (or with an agent) and the reply for its version sent. */
-const FINISHED = `c.state = 'ignored' OR (c.state IN ('answered', 'review') AND EXISTS (
-  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version AND r.state = 'sent'))`;
+const FINISHED = `(c.state = 'ignored' OR (c.state IN ('answered', 'review') AND EXISTS (
+  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version AND r.state = 'sent')))`;
 
 const finished = () => count(`SELECT count(*) n FROM claims c WHERE ${FINISHED}`);
 
@@ -116,7 +82,7 @@ async function unfinished(): Promise<string> {
   const claims = await db.pool.query(
     `SELECT c.id, c.state, c.decision, c.version, c.updated_at,
             (SELECT array_agg(r.state) FROM replies r WHERE r.claim_id = c.id) AS replies
-       FROM claims c WHERE NOT (${FINISHED}) LIMIT 20`,
+       FROM claims c WHERE NOT ${FINISHED} LIMIT 20`,
   );
   const queued = await Promise.all(
     queues.map(async (q) => {
@@ -281,7 +247,7 @@ describe('two worker processes and two web processes on one Redis and one Postgr
     // at most one per reply slot of the killed worker.
     const resent = replies.rows.filter((r) => copiesOf.get(r.message_id)! > 1);
     expect(resent.every((r) => r.attempts > 1 && copiesOf.get(r.message_id) === 2)).toBe(true);
-    expect(resent.length).toBeLessThanOrEqual(4);
+    expect(resent.length).toBeLessThanOrEqual(REPLY_SLOTS);
 
     const final = { kept: split(kept), killed: split(killed) };
     // Both took a share before the kill; the one left carried on alone.
@@ -298,19 +264,27 @@ describe('two worker processes and two web processes on one Redis and one Postgr
 
   it('serve one console: a session from one web process works on the other, and of two agents deciding one claim through the two, one wins', async () => {
     const [a, b] = web as [ServiceProcess, ServiceProcess];
-    const ana = await signIn(a, AGENTS[0]);
+    const ana = await signIn(a, AGENTS[0], PASSWORD);
     // Sessions live in PostgreSQL: the cookie web A issued is good on web B.
     expect(await call(b, 'GET', '/api/me', ana)).toMatchObject({
       status: 200,
       body: { user: { email: AGENTS[0], role: 'agent' }, csrfToken: ana.csrfToken },
     });
-    const bo = await signIn(b, AGENTS[1]);
+    const bo = await signIn(b, AGENTS[1], PASSWORD);
 
     const { rows } = await db.pool.query<{ id: string }>(
       'SELECT c.id FROM claims c JOIN messages m ON m.id = c.message_id WHERE m.message_id = $1',
       [CONTESTED],
     );
-    const path = `/api/review/claims/${rows[0]!.id}`;
+    const claimId = Number(rows[0]!.id);
+    await waitFor(
+      async () =>
+        (await count(`SELECT count(*) n FROM claims c WHERE c.id = $1 AND ${FINISHED}`, [
+          claimId,
+        ])) === 1,
+      { timeoutMs: 60_000, message: 'the contested claim with an agent, acknowledged' },
+    );
+    const path = `/api/review/claims/${claimId}`;
     for (const [server, agent] of [
       [a, ana],
       [b, bo],
@@ -329,7 +303,6 @@ describe('two worker processes and two web processes on one Redis and one Postgr
     expect(outcomes[winner]!.body).toMatchObject({ version: 2, decision: 'approved' });
     expect(outcomes[1 - winner]!.body).toMatchObject({ error: { code: 'version_conflict' } });
 
-    const claimId = Number(rows[0]!.id);
     await waitFor(
       async () =>
         (await count(
@@ -364,41 +337,3 @@ describe('two worker processes and two web processes on one Redis and one Postgr
     );
   });
 });
-
-interface Session {
-  cookie: string;
-  csrfToken: string;
-}
-
-async function call(
-  server: ServiceProcess,
-  method: 'GET' | 'POST',
-  path: string,
-  session?: Session,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrfToken } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function signIn(server: ServiceProcess, email: string): Promise<Session> {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  if (!cookie) throw new Error('no session cookie');
-  return { cookie, csrfToken: ((await res.json()) as { csrfToken: string }).csrfToken };
-}
