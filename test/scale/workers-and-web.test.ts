@@ -254,7 +254,6 @@ describe('two worker processes and two web processes on one Redis and one Postgr
     expect(atKill.killed.assess).toBeGreaterThan(0);
     expect(atKill.kept.assess).toBeGreaterThan(0);
     expect(jobsOf(final.kept)).toBeGreaterThan(jobsOf(atKill.kept));
-    expect(final.killed).toEqual(atKill.killed);
     console.info(
       `scale-out: ${TOTAL} claims, ${sent.length} replies at the sink in ${tookMs} ms; ` +
         `jobs per worker at the kill ${JSON.stringify(atKill)}; at the end ${JSON.stringify(final)}; ` +
