@@ -80,6 +80,12 @@ export interface Config {
   /** How long SIGTERM waits for active jobs before forcing them back to the queue. @defaultValue 30000 */
   shutdownGraceMs: number;
   /**
+   * How long a worker's hold on an active job lasts without renewal (renewed at half of it while
+   * the job runs), and how often stalled jobs are looked for: a job of a worker that died is
+   * run again by another within about twice this. @defaultValue 30000
+   */
+  jobLockMs: number;
+  /**
    * Days the raw source of a message (with its attachments) and of a sent reply is kept
    * once its claim is finished; 0 keeps them forever. Decisions, ledger and audit stay.
    * @defaultValue 365
@@ -220,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       reply: int('WORKER_CONCURRENCY_REPLY', 4, 1, 256),
     }),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000, 0),
+    jobLockMs: int('JOB_LOCK_MS', 30_000, 1000, 3_600_000),
     // 0 is "never purge" (an explicit choice, e.g. under a legal hold), not a zero-day retention.
     retentionDays: int('RETENTION_DAYS', 365, 0, 36_500),
     housekeepingIntervalMs: int('HOUSEKEEPING_INTERVAL_MS', 3_600_000, 1000),

@@ -227,6 +227,7 @@ export async function startService(
       producer,
       context,
       concurrency: config.concurrency,
+      jobLockMs: config.jobLockMs,
       metrics,
       reply: {
         templates,

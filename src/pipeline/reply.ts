@@ -4,12 +4,14 @@
  * prepare: in one transaction with the claim locked, apply loop and flood protection,
  * render the template, compose the complete message with its Message-ID, and insert it as
  * 'pending' (unique per claim and version). send: mark it 'sending', hand the stored bytes
- * to SMTP, mark it 'sent'. A retry resends the same bytes and Message-ID.
+ * to SMTP, mark it 'sent'. A retry after a failure the server reported (a 4xx, a dropped
+ * connection) resends the same bytes and Message-ID.
  *
- * The one window that can still duplicate a reply: the SMTP server accepted the message
- * (250 after DATA) and the process died before `state = 'sent'` committed. A retry then
- * sends it again; it carries the same Message-ID, so mail clients and most MTAs fold the
- * two. The window is the time between the server's answer and one UPDATE's commit.
+ * At most once: an attempt that died while sending (its job retried after a crash or a
+ * kill, the row still 'sending' and nobody holding its lock) cannot know whether the server
+ * accepted the message. It is not sent again: the reply is marked failed with "outcome
+ * unknown" and the claim goes to an agent (`reply_failed`), who can check the mail server's
+ * log and answer by hand. A customer never gets the same answer twice.
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
@@ -192,7 +194,7 @@ export class ReplyInFlightError extends ClaimIntakeError {
 export async function sendReply(
   deps: ReplyDeps,
   replyId: number,
-): Promise<'sent' | 'already_sent'> {
+): Promise<'sent' | 'already_sent' | 'outcome_unknown'> {
   const lock = await connect(deps.pool);
   const onError = () => undefined; // a dead connection fails its pending query; nothing else to do
   lock.on('error', onError);
@@ -217,7 +219,14 @@ export async function sendReply(
   }
 }
 
-async function sendLocked(deps: ReplyDeps, replyId: number): Promise<'sent' | 'already_sent'> {
+/** Why a reply cut off mid-send is not sent again (the reply's last_error, the audit's why). */
+export const OUTCOME_UNKNOWN =
+  'outcome unknown: the attempt sending this reply stopped (crash or kill) before recording the answer of the mail server; not sent again, so the customer never gets it twice';
+
+async function sendLocked(
+  deps: ReplyDeps,
+  replyId: number,
+): Promise<'sent' | 'already_sent' | 'outcome_unknown'> {
   const { rows } = await deps.pool.query<{
     claim_id: string;
     raw: Buffer;
@@ -225,12 +234,12 @@ async function sendLocked(deps: ReplyDeps, replyId: number): Promise<'sent' | 'a
     kind: string;
   }>(
     `UPDATE replies SET state = 'sending', attempts = attempts + 1
-      WHERE id = $1 AND state IN ('pending', 'sending', 'failed')
+      WHERE id = $1 AND (state = 'pending' OR (state = 'failed' AND last_error IS DISTINCT FROM $2))
       RETURNING claim_id, raw, to_address, kind`,
-    [replyId],
+    [replyId, OUTCOME_UNKNOWN],
   );
   const reply = rows[0];
-  if (!reply) return 'already_sent';
+  if (!reply) return notSendable(deps.pool, replyId);
   const claimId = Number(reply.claim_id);
   try {
     const result = await deps.transport.send(reply.raw, {
@@ -277,4 +286,31 @@ async function sendLocked(deps: ReplyDeps, replyId: number): Promise<'sent' | 'a
     }
     throw error;
   }
+}
+
+/**
+ * Why a reply cannot be sent now. One still 'sending' while its lock is free (the caller holds
+ * it) was cut off mid-send: it is marked failed with OUTCOME_UNKNOWN and its claim handed to an
+ * agent. One marked so earlier stays unknown; anything else was sent.
+ */
+async function notSendable(
+  pool: pg.Pool,
+  replyId: number,
+): Promise<'already_sent' | 'outcome_unknown'> {
+  return withTransaction(pool, async (client) => {
+    const cut = await client.query<{ claim_id: string }>(
+      `UPDATE replies SET state = 'failed', last_error = $2 WHERE id = $1 AND state = 'sending'
+        RETURNING claim_id`,
+      [replyId, OUTCOME_UNKNOWN],
+    );
+    if (cut.rows[0]) {
+      await toReview(client, Number(cut.rows[0].claim_id), 'reply_failed', OUTCOME_UNKNOWN);
+      return 'outcome_unknown';
+    }
+    const { rows } = await client.query<{ state: string }>(
+      'SELECT state FROM replies WHERE id = $1',
+      [replyId],
+    );
+    return rows[0]?.state === 'failed' ? 'outcome_unknown' : 'already_sent';
+  });
 }

@@ -37,30 +37,63 @@ async function retryExhausted(
 /** Work younger than this is probably in flight already. */
 const GRACE = "interval '30 seconds'";
 
+/** Claims (alias c) approved but not settled. */
+const OWES_SETTLE = `c.state = 'assessed' AND c.decision = 'approved'`;
+
+/** Claims (alias c) decided, settled or sent to review, whose current version is not answered. */
+const OWES_REPLY = `((c.state = 'assessed' AND c.decision IN ('rejected', 'needs_info')) OR c.state = 'settled'
+                    OR (c.state = 'review' AND c.decision IS NOT NULL))
+  AND NOT (c.reasons && ARRAY['reply_limit_reached', 'reply_failed'])
+  AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version
+                  AND r.state IN ('sent', 'failed'))`;
+
+type Row = { id: string; version: number; vip: boolean };
+const toItem = (r: Row): WorkItem => ({ claimId: Number(r.id), version: r.version, vip: r.vip });
+
+/**
+ * Enqueues what one claim's next stage still owes. A stage whose job runs again after its
+ * transaction committed (a worker killed between the commit and the enqueue, then the job
+ * retried) finds its own work done; this hands the claim on at once instead of leaving it
+ * to the periodic sweep.
+ */
+export async function enqueueOwed(
+  pool: pg.Pool,
+  producer: PipelineProducer,
+  claimId: number,
+): Promise<QueueName[]> {
+  const one = async (condition: string) =>
+    (
+      await pool.query<Row>(
+        `SELECT c.id, c.version, c.vip FROM claims c WHERE c.id = $1 AND ${condition}`,
+        [claimId],
+      )
+    ).rows.map(toItem);
+  const enqueued: QueueName[] = [];
+  for (const [name, condition] of [
+    [SETTLE_QUEUE, OWES_SETTLE],
+    [REPLY_QUEUE, OWES_REPLY],
+  ] as const) {
+    const items = await one(condition);
+    if (items.length === 0) continue;
+    await producer.add(name, items);
+    enqueued.push(name);
+  }
+  return enqueued;
+}
+
 export function createSweep(pool: pg.Pool, producer: PipelineProducer, logger: Logger) {
   return async (): Promise<void> => {
     try {
-      const rows = async (sql: string) =>
-        (await pool.query<{ id: string; version: number; vip: boolean }>(sql)).rows.map(
-          (r): WorkItem => ({ claimId: Number(r.id), version: r.version, vip: r.vip }),
-        );
-      const assess = await rows(
-        `SELECT id, version, vip FROM claims WHERE state = 'received' AND updated_at < now() - ${GRACE} ORDER BY id LIMIT 1000`,
-      );
-      const settle = await rows(
-        `SELECT id, version, vip FROM claims WHERE state = 'assessed' AND decision = 'approved'
-            AND updated_at < now() - ${GRACE} ORDER BY id LIMIT 1000`,
-      );
-      const reply = await rows(
-        `SELECT c.id, c.version, c.vip FROM claims c
-          WHERE ((c.state = 'assessed' AND c.decision IN ('rejected', 'needs_info')) OR c.state = 'settled'
-                 OR (c.state = 'review' AND c.decision IS NOT NULL))
-            AND c.updated_at < now() - ${GRACE}
-            AND NOT (c.reasons && ARRAY['reply_limit_reached', 'reply_failed'])
-            AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version
-                            AND r.state IN ('sent', 'failed'))
-          ORDER BY c.id LIMIT 1000`,
-      );
+      const rows = async (condition: string) =>
+        (
+          await pool.query<Row>(
+            `SELECT c.id, c.version, c.vip FROM claims c
+              WHERE ${condition} AND c.updated_at < now() - ${GRACE} ORDER BY c.id LIMIT 1000`,
+          )
+        ).rows.map(toItem);
+      const assess = await rows(`c.state = 'received'`);
+      const settle = await rows(OWES_SETTLE);
+      const reply = await rows(OWES_REPLY);
       const owed: [QueueName, WorkItem[]][] = [
         [ASSESS_QUEUE, assess.map(({ claimId }) => ({ claimId }))],
         [SETTLE_QUEUE, settle],

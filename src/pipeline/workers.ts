@@ -21,6 +21,7 @@ import {
 } from './queues.ts';
 import { prepareReply, type ReplyDeps, sendReply } from './reply.ts';
 import { settleClaim } from './settle.ts';
+import { enqueueOwed } from './sweeps.ts';
 
 /** What the ops layer counts of the pipeline; optional so workers run without it. */
 export interface PipelineMetrics {
@@ -44,6 +45,8 @@ export interface WorkerOptions {
   /** Jobs run at once per queue. @defaultValue { assess: 4, settle: 2, reply: 4 } */
   concurrency?: Partial<Record<QueueName, number>>;
   metrics?: PipelineMetrics;
+  /** BullMQ's lockDuration and stalledInterval. @defaultValue 30000 */
+  jobLockMs?: number;
 }
 
 export interface Workers {
@@ -68,7 +71,12 @@ export function startWorkers(options: WorkerOptions): Workers {
         await options.context(),
         options.senderCheck,
       );
-      if (!done) return { skipped: 'already assessed' };
+      // Assessed by an earlier run of this job that died before enqueueing the next stage.
+      if (!done)
+        return {
+          skipped: 'already assessed',
+          enqueued: await enqueueOwed(pool, producer, job.data.claimId),
+        };
       // The stored message (messages.id) this decision came from, on the job's log lines.
       jobLog.setBindings({ messageId: done.messageId });
       const item = { claimId: done.claimId, version: done.version, vip: done.vip };
@@ -85,8 +93,10 @@ export function startWorkers(options: WorkerOptions): Workers {
         await producer.add(REPLY_QUEUE, [
           { claimId: job.data.claimId, version: job.data.version ?? 1 },
         ]);
+        return result;
       }
-      return result;
+      // Settled by an earlier run that died before enqueueing the reply, or not approved.
+      return { ...result, enqueued: await enqueueOwed(pool, producer, job.data.claimId) };
     },
     reply: async (job) => {
       const prepared = await prepareReply(replyDeps, job.data.claimId, job.data.version ?? 1);
@@ -128,6 +138,8 @@ export function startWorkers(options: WorkerOptions): Workers {
         connection,
         prefix: queuePrefix(options.redisPrefix),
         concurrency: concurrency[name],
+        lockDuration: options.jobLockMs ?? 30_000,
+        stalledInterval: options.jobLockMs ?? 30_000,
         // Per-minute counts of completed and failed jobs (a week: ~60 KB per queue), read by
         // the ops page for throughput and failure rate. Every worker process records them.
         metrics: { maxDataPoints: MetricsTime.ONE_WEEK },

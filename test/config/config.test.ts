@@ -52,6 +52,11 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ RETENTION_DAYS: '0' }).retentionDays).toBe(0);
   });
 
+  it('holds a job for 30 s without renewal unless JOB_LOCK_MS says otherwise', () => {
+    expect(loadConfig({}).jobLockMs).toBe(30_000);
+    expect(loadConfig({ JOB_LOCK_MS: '5000' }).jobLockMs).toBe(5000);
+  });
+
   it('marks the session cookie Secure unless COOKIE_SECURE=false', () => {
     expect(loadConfig({}).cookieSecure).toBe(true);
     expect(loadConfig({ COOKIE_SECURE: 'false' }).cookieSecure).toBe(false);
@@ -95,6 +100,8 @@ describe('configuration from the environment', () => {
     [{ RETENTION_DAYS: '1.5' }, 'RETENTION_DAYS'],
     [{ RETENTION_DAYS: 'a year' }, 'RETENTION_DAYS'],
     [{ HOUSEKEEPING_INTERVAL_MS: '999' }, 'HOUSEKEEPING_INTERVAL_MS'],
+    [{ JOB_LOCK_MS: '500' }, 'JOB_LOCK_MS'],
+    [{ JOB_LOCK_MS: '30s' }, 'JOB_LOCK_MS'],
   ])('stops on %j with one line naming %s', (env, setting) => {
     try {
       loadConfig(env);

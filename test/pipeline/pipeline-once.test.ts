@@ -20,6 +20,7 @@ import {
   type WorkItem,
 } from '../../src/pipeline/queues.ts';
 import {
+  OUTCOME_UNKNOWN,
   prepareReply,
   type ReplyDeps,
   ReplyInFlightError,
@@ -88,6 +89,27 @@ async function rerun(name: QueueName, item: WorkItem): Promise<unknown> {
   return (await queue.getJob(id))!.returnvalue;
 }
 
+/** Stores a claim without enqueueing it (as intake would have before its enqueue). */
+async function storeDirect(raw: string): Promise<number> {
+  const mailbox = 'direct:once';
+  const bytes = Buffer.from(raw);
+  await ensureMailbox(h.db.pool, mailbox);
+  const [outcome] = await storeMessages(h.db.pool, mailbox, [
+    {
+      sourceKey: uniqueId('direct'),
+      uidValidity: null,
+      uid: null,
+      raw: bytes,
+      size: bytes.length,
+      internalDate: new Date(RECEIVED),
+      messageId: null,
+      sha256: sha256Of(bytes),
+      quarantine: null,
+    },
+  ]);
+  return outcome!.claimId!;
+}
+
 const ledgerCount = () => h.count('SELECT count(*) n FROM ledger_entries');
 
 describe('with the service running', () => {
@@ -137,6 +159,7 @@ describe('with the service running', () => {
     // … and when they do run again, each finds its work done.
     expect(await rerun(ASSESS_QUEUE, { claimId: claim.id })).toEqual({
       skipped: 'already assessed',
+      enqueued: [],
     });
     expect(await rerun(SETTLE_QUEUE, item)).toMatchObject({ settled: false, entries: 0 });
     expect(await rerun(REPLY_QUEUE, item)).toEqual({ status: 'already_sent' });
@@ -178,37 +201,60 @@ describe('with the service running', () => {
     expect((await h.replies(b.id)).map((r) => [r.kind, r.state])).toEqual([['review_ack', 'sent']]);
     expect((await h.replies(a.id)).map((r) => r.kind)).toEqual(['compensation_approved']);
   });
-});
 
-describe('settle and reply run at the same time', () => {
-  const mailbox = 'direct:once';
-
-  async function storeAndAssess(raw: string): Promise<number> {
-    const bytes = Buffer.from(raw);
-    await ensureMailbox(h.db.pool, mailbox);
-    const [outcome] = await storeMessages(h.db.pool, mailbox, [
-      {
-        sourceKey: uniqueId('direct'),
-        uidValidity: null,
-        uid: null,
-        raw: bytes,
-        size: bytes.length,
-        internalDate: new Date(RECEIVED),
-        messageId: null,
-        sha256: sha256Of(bytes),
-        quarantine: null,
-      },
-    ]);
+  it('a stage run again after its commit, whose next stage was never enqueued, hands the claim on', async () => {
+    // As when a worker is killed between assessment's commit and its enqueue: the claim is
+    // decided (rejected: the fault is force majeure) but no reply job exists.
+    const messageId = uniqueId('handoff');
+    const claimId = await storeDirect(
+      mail({
+        subject:
+          'Compensation claim - Account: demo-shop; Fault time: 2026-03-03 15:05; Occurrences: 1',
+        messageId,
+      }),
+    );
     const ctx = {
       index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
       policy: DEFAULT_POLICY,
       calendar: CHINA_MAINLAND_CALENDAR,
     };
-    const assessed = await assessClaim(h.db.pool, outcome!.claimId!, ctx);
+    expect((await assessClaim(h.db.pool, claimId, ctx))?.assessment.decision).toBe('rejected');
+    expect(
+      await h.queue(REPLY_QUEUE).getJob(jobId(REPLY_QUEUE, { claimId, version: 1 })),
+    ).toBeUndefined();
+
+    // The retried assessment job finds the claim decided and enqueues the reply it owes.
+    await producer.add(ASSESS_QUEUE, [{ claimId }]);
+    await waitFor(async () => (await h.claim(claimId)).state === 'answered', {
+      message: 'the claim answered without waiting for a sweep',
+    });
+    expect(
+      (await h.queue(ASSESS_QUEUE).getJob(jobId(ASSESS_QUEUE, { claimId })))!.returnvalue,
+    ).toEqual({
+      skipped: 'already assessed',
+      enqueued: ['reply'],
+    });
+    await waitIdle(h);
+    expect(await h.sentTo(messageId)).toHaveLength(1);
+    expect((await h.replies(claimId)).map((r) => [r.kind, r.state])).toEqual([
+      ['rejected', 'sent'],
+    ]);
+  });
+});
+
+describe('settle and reply run at the same time', () => {
+  async function storeAndAssess(raw: string): Promise<number> {
+    const claimId = await storeDirect(raw);
+    const ctx = {
+      index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
+      policy: DEFAULT_POLICY,
+      calendar: CHINA_MAINLAND_CALENDAR,
+    };
+    const assessed = await assessClaim(h.db.pool, claimId, ctx);
     expect(assessed?.assessment.decision).toBe('approved');
     // Assessing again decides nothing new.
-    expect(await assessClaim(h.db.pool, outcome!.claimId!, ctx)).toBeNull();
-    return outcome!.claimId!;
+    expect(await assessClaim(h.db.pool, claimId, ctx)).toBeNull();
+    return claimId;
   }
 
   beforeAll(async () => {
@@ -290,6 +336,50 @@ describe('settle and reply run at the same time', () => {
       expect(await h.replies(claimId)).toMatchObject([{ state: 'sent', kind }]);
       expect((await h.claim(claimId)).state).toBe(finalState);
     }
+  });
+
+  it('a reply cut off mid-send is never sent again: its claim goes to an agent, outcome unknown', async () => {
+    const messageId = uniqueId('cutoff');
+    const claimId = await storeDirect(
+      mail({
+        subject:
+          'Compensation claim - Account: demo-shop; Fault time: 2026-03-03 15:05; Occurrences: 1',
+        messageId,
+      }),
+    );
+    const ctx = {
+      index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
+      policy: DEFAULT_POLICY,
+      calendar: CHINA_MAINLAND_CALENDAR,
+    };
+    expect((await assessClaim(h.db.pool, claimId, ctx))?.assessment.decision).toBe('rejected');
+    const prepared = await prepareReply(deps, claimId, 1);
+    if (prepared.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(prepared)}`);
+    // As left by an attempt killed while talking to SMTP: 'sending', and its lock gone with it.
+    await h.db.pool.query(`UPDATE replies SET state = 'sending', attempts = 1 WHERE id = $1`, [
+      prepared.replyId,
+    ]);
+
+    expect(await sendReply(deps, prepared.replyId)).toBe('outcome_unknown');
+    expect(await sendReply(deps, prepared.replyId)).toBe('outcome_unknown');
+    expect(await h.sentTo(messageId)).toEqual([]);
+    expect(await h.replies(claimId)).toMatchObject([{ state: 'failed' }]);
+    const { rows } = await h.db.pool.query<{ last_error: string }>(
+      'SELECT last_error FROM replies WHERE id = $1',
+      [prepared.replyId],
+    );
+    expect(rows[0]!.last_error).toBe(OUTCOME_UNKNOWN);
+    expect(await h.claim(claimId)).toMatchObject({
+      state: 'review',
+      reasons: ['excluded_cause', 'reply_failed'],
+    });
+    // Preparing again finds the same reply, and sending it still sends nothing.
+    expect(await prepareReply(deps, claimId, 1)).toEqual({
+      status: 'ready',
+      replyId: prepared.replyId,
+    });
+    expect(await sendReply(deps, prepared.replyId)).toBe('outcome_unknown');
+    expect(await h.sentTo(messageId)).toEqual([]);
   });
 });
 
