@@ -110,6 +110,15 @@ async function storeDirect(raw: string): Promise<number> {
   return outcome!.claimId!;
 }
 
+/** The engine's inputs as the worker builds them: records from the database, policy v1. */
+async function engineContext() {
+  return {
+    index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
+    policy: DEFAULT_POLICY,
+    calendar: CHINA_MAINLAND_CALENDAR,
+  };
+}
+
 const ledgerCount = () => h.count('SELECT count(*) n FROM ledger_entries');
 
 describe('with the service running', () => {
@@ -213,11 +222,7 @@ describe('with the service running', () => {
         messageId,
       }),
     );
-    const ctx = {
-      index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
-      policy: DEFAULT_POLICY,
-      calendar: CHINA_MAINLAND_CALENDAR,
-    };
+    const ctx = await engineContext();
     expect((await assessClaim(h.db.pool, claimId, ctx))?.assessment.decision).toBe('rejected');
     expect(
       await h.queue(REPLY_QUEUE).getJob(jobId(REPLY_QUEUE, { claimId, version: 1 })),
@@ -245,11 +250,7 @@ describe('with the service running', () => {
 describe('settle and reply run at the same time', () => {
   async function storeAndAssess(raw: string): Promise<number> {
     const claimId = await storeDirect(raw);
-    const ctx = {
-      index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
-      policy: DEFAULT_POLICY,
-      calendar: CHINA_MAINLAND_CALENDAR,
-    };
+    const ctx = await engineContext();
     const assessed = await assessClaim(h.db.pool, claimId, ctx);
     expect(assessed?.assessment.decision).toBe('approved');
     // Assessing again decides nothing new.
@@ -347,11 +348,7 @@ describe('settle and reply run at the same time', () => {
         messageId,
       }),
     );
-    const ctx = {
-      index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
-      policy: DEFAULT_POLICY,
-      calendar: CHINA_MAINLAND_CALENDAR,
-    };
+    const ctx = await engineContext();
     expect((await assessClaim(h.db.pool, claimId, ctx))?.assessment.decision).toBe('rejected');
     const prepared = await prepareReply(deps, claimId, 1);
     if (prepared.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(prepared)}`);
