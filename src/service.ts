@@ -119,6 +119,7 @@ export async function startService(
       ...(sends ? { smtp: { url: config.smtpUrl, outboxDir: config.outboxDir } } : {}),
     }),
   };
+  metrics.watchReadiness(probes.readiness);
   if (!config.cookieSecure && !/^(127\.|::1$|localhost$)/.test(config.httpHost))
     // A session cookie without Secure travels in clear over any plain-http hop.
     logger.warn({ httpHost: config.httpHost }, 'COOKIE_SECURE=false on a non-loopback HTTP_HOST');

@@ -14,7 +14,7 @@ import {
   SmtpTemporaryError,
   TransportClosedError,
 } from '../reply/outbound-errors.ts';
-import type { LocalMailbox } from './health.ts';
+import type { LocalMailbox, Readiness } from './health.ts';
 import type { MailboxStatePublisher } from './mailbox-state.ts';
 
 /** What the job-count gauge needs of a BullMQ queue. */
@@ -166,6 +166,36 @@ export class Metrics implements PipelineMetrics {
       const permanent = error instanceof SmtpPermanentError;
       this.repliesFailed.inc({ permanence: permanent ? 'permanent' : 'temporary' });
     }
+  }
+
+  /**
+   * Reports readiness at each scrape, as /readyz would answer (the same cached check):
+   * `claim_intake_ready` 1 or 0, and `claim_intake_ready_check{check}` per component, so an
+   * alert needs no probe from outside. Registered here, not in the constructor: a process
+   * without checks exports no readiness at all rather than a false 0.
+   */
+  watchReadiness(source: { check(): Promise<Readiness> }): void {
+    const registers = [this.registry];
+    const read = () => source.check().catch((): Readiness | null => null);
+    new Gauge({
+      name: 'claim_intake_ready',
+      help: '1 when every readiness check passes (/readyz answers 200), else 0',
+      registers,
+      async collect() {
+        this.set((await read())?.ready ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'claim_intake_ready_check',
+      help: '1 when the named readiness check (postgres, redis, mailbox:<name>, smtp) passes, else 0',
+      labelNames: ['check'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        for (const [check, result] of Object.entries((await read())?.checks ?? {}))
+          this.set({ check }, result.ok ? 1 : 0);
+      },
+    });
   }
 
   /** The text exposition and its content type, for /metrics. */

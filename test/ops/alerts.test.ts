@@ -81,6 +81,7 @@ describe('the Prometheus alert rules', () => {
 
   it('read only series claim-intake exports (src/ops/metrics.ts), besides up and probe_success', async () => {
     const metrics = new Metrics({ defaultMetrics: false });
+    metrics.watchReadiness({ check: async () => ({ ready: true, checks: {} }) });
     const exported = new Map(
       (await metrics.registry.getMetricsAsJSON()).map((m) => [m.name, String(m.type)]),
     );
@@ -100,6 +101,7 @@ describe('the Prometheus alert rules', () => {
     expect(byExpr(/claim_intake_mailbox_lag_seconds/)).toHaveLength(1);
     expect(byExpr(/claim_intake_job_duration_seconds_count\{outcome="failed"\}/)).toHaveLength(1);
     expect(byExpr(/claim_intake_queue_jobs\{state="failed"\}/)).toHaveLength(1);
+    expect(byExpr(/claim_intake_ready == 0/)).toHaveLength(1);
     expect(byExpr(/probe_success\{job="claim-intake-readyz"\} == 0/)).toHaveLength(1);
     expect(byExpr(/up\{job=~"claim-intake\.\*"\} == 0/)).toHaveLength(1);
   });

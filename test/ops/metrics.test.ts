@@ -104,6 +104,30 @@ describe('metrics of one process', () => {
     );
   });
 
+  it('reports readiness as gauges only once it watches a check, from the same check /readyz uses', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    expect((await metrics.exposition()).body).not.toContain('claim_intake_ready');
+    let calls = 0;
+    metrics.watchReadiness({
+      check: async () => {
+        calls++;
+        return {
+          ready: false,
+          checks: { postgres: { ok: true }, redis: { ok: false, error: 'ECONNREFUSED' } },
+        };
+      },
+    });
+    const body = (await metrics.exposition()).body;
+    expect(body).toMatch(/^claim_intake_ready 0$/m);
+    expect(body).toMatch(/^claim_intake_ready_check\{check="postgres"\} 1$/m);
+    expect(body).toMatch(/^claim_intake_ready_check\{check="redis"\} 0$/m);
+    expect(calls).toBeGreaterThan(0);
+    // A check that throws is "not ready", never a failed scrape.
+    const failing = new Metrics({ defaultMetrics: false });
+    failing.watchReadiness({ check: () => Promise.reject(new Error('boom')) });
+    expect((await failing.exposition()).body).toMatch(/^claim_intake_ready 0$/m);
+  });
+
   it('counts a session opened again within one leadership as a reconnect', async () => {
     const metrics = new Metrics({ defaultMetrics: false });
     const intake = metrics.intake();
@@ -251,6 +275,11 @@ describe('/metrics of the running service after a processed batch', () => {
         smtp: { ok: true },
       },
     });
+    // The same answer as gauges in /metrics.
+    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(body).toMatch(/^claim_intake_ready 1$/m);
+    expect(body).toMatch(/^claim_intake_ready_check\{check="redis"\} 1$/m);
+    expect(body).toMatch(/^claim_intake_ready_check\{check="smtp"\} 1$/m);
   });
 });
 
