@@ -52,8 +52,9 @@ const PATTERNS: Pattern[] = [
     // A labelled count ("Occurrences: 1") is a count whatever follows it, even on the next line.
     multiplier: false,
   },
-  // Not the tail of a time or date ("14:05 Occurrences: 1", "2026-03-02 times: 1").
-  { re: /(?<![\w.:：/-])(\d{1,4})\s*(?:times?|occurrences?)\b/gi, multiplier: true },
+  // Not the tail of a time, a date or a zone offset ("14:05 Occurrences: 1",
+  // "2026-03-02 times: 1", "10:15+0800 occurrences: 1", "GMT+8 occurrences 2").
+  { re: /(?<![\w.:：/+−-])(\d{1,4})\s*(?:times?|occurrences?)\b/gi, multiplier: true },
   {
     re: /(?<![\w-])(?<!\bat\s)(once|twice|thrice)\b(?!\s+(?:again|more|upon|and for all))/gi,
     multiplier: false,

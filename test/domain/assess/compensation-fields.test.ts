@@ -251,6 +251,14 @@ describe('extraction: the subject must hold the account, the fault time and the 
     expect(outputs(a)).toEqual(PAID);
   });
 
+  it('a +0800 offset written just before "Occurrences: 1" is not read as a count of 800', () => {
+    const a = run(ctx, {
+      subject: 'Compensation Account: demo-shop Fault time: 2026-03-02 14:05+0800 Occurrences: 1',
+    });
+    expect(a.occurrencesClaimed).toBe(1);
+    expect(outputs(a)).toEqual(PAID);
+  });
+
   it('the day of a date-only claim written just before "times: 1" is not read as a count', () => {
     const a = run(ctx, {
       subject: 'Compensation Account: demo-shop Fault date: 2026-03-02 times: 1',

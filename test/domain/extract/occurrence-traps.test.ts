@@ -55,3 +55,15 @@ describe('a labelled count is a count whatever the next line says', () => {
     expect(findOccurrences('it failed 2 times\ncompensation please')).toBe(2);
   });
 });
+
+describe('the digits of a zone offset before a count label are not a count', () => {
+  it.each([
+    ['2026-11-20 10:15+0800 occurrences: 1', 1],
+    ['2026-11-20 10:15 +0800 Occurrences: 2', 2],
+    ['10:15 GMT+8 occurrences 2', 2],
+    ['10:15 UTC+8 times: 3', 3],
+    ['10:15 UTC−5 occurrences: 1', 1],
+  ])('%s → %i', (text, n) => {
+    expect(findOccurrences(text)).toBe(n);
+  });
+});
