@@ -209,6 +209,25 @@ describe('extraction: the subject must hold the account, the fault time and the 
     expect(a.occurrencesClaimed).toBe(1);
   });
 
+  it('a subject typed in full-width mode (digits, letters, hyphens, colons, spaces) is read in full', () => {
+    const a = run(ctx, {
+      subject:
+        '赔偿申请 账号：ｄｅｍｏ－ｓｈｏｐ 故障时间：２０２６－０３－０２　１４：０５　次数：１',
+    });
+    expect(outputs(a)).toEqual(PAID);
+    expect(a.account).toBe('demo-shop');
+    expect(a.faultTimes).toEqual(['2026-03-02T14:05:00+08:00']);
+    expect(a.occurrencesClaimed).toBe(1);
+  });
+
+  it('full-width digits in an English subject are read as digits', () => {
+    const a = run(ctx, {
+      subject:
+        'Compensation claim, account: demo-shop, fault time: ２０２６-０３-０２ １４:０５, occurrences: １',
+    });
+    expect(outputs(a)).toEqual(PAID);
+  });
+
   it('"100 times compensation" in the subject is not a count of 100', () => {
     const a = run(ctx, {
       subject: '100 times compensation request, account: demo-shop, fault time: 2026-03-02 14:05',

@@ -648,6 +648,13 @@ describe('refund: reading the order ids', () => {
     expect(a.amount).toBe('2.00');
   });
 
+  it('reads order ids typed in full-width characters', () => {
+    const a = refund(four(), '退款申请 账号：demo-shop 订单号：ＯＲＤ－１，ＯＲＤ－３');
+    expect(a.orders).toEqual(['ORD-1', 'ORD-3']);
+    expect(a.amount).toBe('5.00');
+    expect(a.decision).toBe('approved');
+  });
+
   it('reads unknown ids after a label, so they can be reported', () => {
     const a = refund(four(), 'Refund, account demo-shop, order: X-77, ORD-1');
     expect(a.decision).toBe('review');
