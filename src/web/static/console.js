@@ -28,7 +28,8 @@ async function api(method, url, body) {
     sessionStorage.removeItem('csrfToken');
     location.assign('/login');
   }
-  const data = res.status === 204 ? null : await res.json();
+  // A body that is not JSON (a proxy's error page) is no data, not a crash.
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) throw Object.assign(new Error(data?.error?.message ?? res.statusText), data?.error);
   return data;
 }

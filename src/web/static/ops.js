@@ -5,45 +5,7 @@
 (() => {
   const POLL_MS = 4000;
   const FAILED_SHOWN = 20;
-  const $ = (sel) => document.querySelector(sel);
-
-  /** The CSRF token lives in sessionStorage only: the session itself is the HttpOnly cookie. */
-  async function csrfToken() {
-    const kept = sessionStorage.getItem('csrfToken');
-    if (kept) return kept;
-    const res = await fetch('/api/me', { credentials: 'same-origin' });
-    if (!res.ok) throw new Error('not signed in');
-    const me = await res.json();
-    if (me.csrfToken) sessionStorage.setItem('csrfToken', me.csrfToken);
-    return me.csrfToken;
-  }
-
-  async function api(method, url) {
-    const headers = { accept: 'application/json' };
-    if (method !== 'GET') headers['x-csrf-token'] = await csrfToken();
-    const res = await fetch(url, { method, headers, credentials: 'same-origin' });
-    if (res.status === 401) {
-      sessionStorage.removeItem('csrfToken');
-      location.assign('/login');
-    }
-    const data = await res.json().catch(() => null);
-    if (!res.ok)
-      throw Object.assign(new Error(data?.error?.message ?? res.statusText), data?.error);
-    return data;
-  }
-
-  function say(text, kind) {
-    const s = $('#status');
-    s.textContent = text;
-    s.dataset.kind = kind ?? 'info';
-  }
-
-  function esc(s) {
-    return String(s ?? '').replace(
-      /[&<>"']/g,
-      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
-    );
-  }
+  // $, api (with the CSRF header), say and esc come from console.js, loaded first on every page.
 
   function formatAge(seconds) {
     if (seconds === null || seconds === undefined) return '—';
