@@ -1,0 +1,24 @@
+/** Pieces every part of the OpenAPI description shares (data only). */
+export const error = {
+  description: 'An error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+export const csrf = {
+  name: 'X-CSRF-Token',
+  in: 'header',
+  required: false,
+  description: 'Required on state-changing requests authenticated by the session cookie',
+  schema: { type: 'string' },
+};
+export const query = (name: string, type: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type },
+});
+export const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
+export const json = (properties: Record<string, unknown>, required: string[]) => ({
+  required: true,
+  content: { 'application/json': { schema: { type: 'object', properties, required } } },
+});
