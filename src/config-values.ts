@@ -1,0 +1,136 @@
+/**
+ * How single settings are read: the one-line ConfigError, mailbox URLs, sender
+ * authentication and trusted proxies. src/config.ts puts them together into the Config.
+ */
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { ClaimIntakeError } from './domain/errors.ts';
+
+export class ConfigError extends ClaimIntakeError {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super('invalid_setting', `${setting}: ${problem}`);
+  }
+}
+
+export interface ImapMailbox {
+  kind: 'imap';
+  /** The URL without its password: the mailbox's name in logs, locks and the database. */
+  name: string;
+  secure: boolean;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** The folder claims arrive in. @defaultValue 'INBOX' */
+  folder: string;
+}
+
+export interface MaildirMailbox {
+  kind: 'maildir';
+  name: string;
+  path: string;
+}
+
+export type MailboxConfig = ImapMailbox | MaildirMailbox;
+
+export interface SenderAuthConfig {
+  mode: 'off' | 'header' | 'verify';
+  authservId?: string;
+  trustedReceivedBy?: string;
+}
+
+/** Fastify's trustProxy: off, a hop count, or the addresses, CIDRs and range names trusted. */
+export type TrustProxy = false | number | string[];
+
+/** proxy-addr's names for address ranges, accepted as written. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: off, a hop count (1–10), or a comma list of addresses, CIDRs and the range
+ * names above. Trusting every peer ('true') is refused: any client could then pick its IP.
+ */
+export function trustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value === 'false' || value === 'off') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 10)
+      throw new ConfigError('TRUST_PROXY', `a hop count is 1 to 10, got "${value}"`);
+    return hops;
+  }
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_RANGES.has(entry)) continue;
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined)
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is not an address, a CIDR, loopback, linklocal or uniquelocal (or give a hop count, or off)`,
+      );
+  }
+  if (entries.length === 0) throw new ConfigError('TRUST_PROXY', 'lists no proxy');
+  return entries;
+}
+
+export function senderAuth(
+  str: (name: string, fallback?: string) => string | undefined,
+): SenderAuthConfig {
+  const mode = str('SENDER_AUTH', 'off')!;
+  if (mode !== 'off' && mode !== 'header' && mode !== 'verify') {
+    throw new ConfigError('SENDER_AUTH', 'must be off, header or verify');
+  }
+  const authservId = str('SENDER_AUTH_AUTHSERV_ID');
+  if (mode === 'header' && !authservId) {
+    throw new ConfigError(
+      'SENDER_AUTH_AUTHSERV_ID',
+      'is required when SENDER_AUTH=header (our receiving server’s authserv-id)',
+    );
+  }
+  const trustedReceivedBy = str('SENDER_AUTH_TRUSTED_RECEIVED_BY');
+  return Object.freeze({
+    mode,
+    ...(authservId ? { authservId } : {}),
+    ...(trustedReceivedBy ? { trustedReceivedBy } : {}),
+  });
+}
+
+export function parseImapUrl(text: string): ImapMailbox {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new ConfigError('IMAP_URL', `"${text.replace(/:[^:@/]*@/, ':***@')}" is not a URL`);
+  }
+  if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') {
+    throw new ConfigError('IMAP_URL', 'must start with imap:// or imaps://');
+  }
+  if (!u.hostname || !u.username)
+    throw new ConfigError('IMAP_URL', 'needs a user and a host (imap://user:pass@host:port/INBOX)');
+  const secure = u.protocol === 'imaps:';
+  const port = u.port ? Number(u.port) : secure ? 993 : 143;
+  const folder = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'INBOX';
+  const user = decodeURIComponent(u.username);
+  return {
+    kind: 'imap',
+    name: `${u.protocol}//${encodeURIComponent(user)}@${u.hostname}:${port}/${folder}`,
+    secure,
+    host: u.hostname,
+    port,
+    user,
+    password: decodeURIComponent(u.password),
+    folder,
+  };
+}
+
+export function maildir(path: string): MaildirMailbox {
+  const abs = resolve(path);
+  return { kind: 'maildir', name: `maildir:${abs}`, path: abs };
+}
