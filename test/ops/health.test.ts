@@ -23,6 +23,7 @@ import { createTestRedis, type TestRedis } from '../support/redis.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 import { startProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { waitFor } from '../support/wait.ts';
+import { startPrivateRedis } from './private-redis.ts';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -110,6 +111,37 @@ describe('readiness when Redis or PostgreSQL goes away', () => {
     } finally {
       redisProxy.resume();
       await app.close();
+    }
+  });
+
+  it('answers 503 when its Redis server stops, and 200 once a server runs there again', async () => {
+    let server = await startPrivateRedis();
+    const client = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    const readiness = new ReadinessCheck({
+      pool: db.pool,
+      redis: client,
+      redisPrefix: redis.prefix,
+      timeoutMs: 500,
+      cacheMs: 0,
+    });
+    const app = buildProbeServer(createLogger('silent'), {
+      readiness,
+      metrics: new Metrics({ defaultMetrics: false }),
+    });
+    const readyz = async () => (await app.inject({ method: 'GET', url: '/readyz' })).statusCode;
+    try {
+      await waitFor(async () => (await readyz()) === 200, { message: 'ready at first' });
+      await server.stop();
+      await waitFor(async () => (await readyz()) === 503, { message: 'not ready, Redis stopped' });
+      server = await startPrivateRedis([], server.port);
+      await waitFor(async () => (await readyz()) === 200, {
+        message: 'ready again, Redis started',
+      });
+    } finally {
+      client.disconnect();
+      await app.close();
+      await server.stop();
     }
   });
 
