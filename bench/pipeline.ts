@@ -1,0 +1,279 @@
+/**
+ * `npm run bench:pipeline`: the running service end to end. Starts the whole service
+ * (`startService`, role `all`, default WORKER_CONCURRENCY_*) in this process on a database
+ * and Redis prefix of its own, with the example records plus bench/generate.ts's records
+ * imported and an in-process SMTP sink that accepts everything; then delivers N generated
+ * ~5 KB claims into its Maildir and times the first delivery → every claim finished
+ * (ignored, or answered or in review with its reply sent). Prints claims/s, per-claim
+ * latency (message stored → reply sent) and peak RSS, with the same run's baseline: the
+ * assessment engine alone on the same messages. Prints figures only; it asserts nothing.
+ */
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig } from '../src/config.ts';
+import { assess } from '../src/domain/assess/engine.ts';
+import { CHINA_MAINLAND_CALENDAR } from '../src/domain/calendars/china-mainland.ts';
+import { DEFAULT_POLICY } from '../src/domain/policy.ts';
+import { RecordIndex } from '../src/domain/record-index.ts';
+import { RECORD_FILES } from '../src/domain/records.ts';
+import { createLogger } from '../src/logger.ts';
+import { parseEmail } from '../src/mail/parse.ts';
+import { OUTCOME_UNKNOWN } from '../src/pipeline/reply.ts';
+import { type RunningService, startService } from '../src/service.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { importRecordsDir, loadRecordsFromDb } from '../src/store/records-store.ts';
+// Neither helper imports vitest: plain pg and ioredis, as bench/intake.ts uses them.
+import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
+import { createTestRedis, type TestRedis } from '../test/support/redis.ts';
+import { benchEmails, benchRecords } from './generate.ts';
+
+const N = Number(process.env.BENCH_N ?? 2000);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 5 * 60_000);
+const EXAMPLE_RECORDS = join(import.meta.dirname, '..', 'examples', 'records');
+/** The Maildir delivery time (the claim's received time), as bench/check.ts assesses them. */
+const RECEIVED = new Date('2026-03-02T09:00:00+08:00');
+const MAIL_FROM = 'claims@cloud.example';
+
+/**
+ * Done with, as test/scale/workers-and-web.test.ts defines it: ignored; answered or in review
+ * with the reply for its decision version sent; or in review after a send of unknown outcome.
+ */
+const FINISHED = `(c.state = 'ignored' OR (c.state IN ('answered', 'review') AND EXISTS (
+  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version AND r.state = 'sent'))
+  OR (c.state = 'review' AND 'reply_failed' = ANY(c.reasons) AND EXISTS (
+  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.state = 'failed' AND r.last_error = '${OUTCOME_UNKNOWN}')))`;
+
+const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
+const mb = (kb: number) => (kb / 1024).toFixed(0);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** The example records and the generated ones in one directory, for one import. */
+function writeRecords(dir: string): void {
+  mkdirSync(dir);
+  const generated = benchRecords();
+  for (const [kind, file] of Object.entries(RECORD_FILES)) {
+    const examples = JSON.parse(readFileSync(join(EXAMPLE_RECORDS, file), 'utf8')) as unknown[];
+    const extra = generated[kind as keyof typeof generated] ?? [];
+    writeFileSync(join(dir, file), JSON.stringify([...examples, ...extra]));
+  }
+}
+
+/** An SMTP server that takes every message and keeps only the count (bodies are discarded). */
+async function startSink(): Promise<{
+  url: string;
+  received: () => number;
+  stop(): Promise<void>;
+}> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 100,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Warnings and errors of the service, kept to print; everything else is dropped. */
+function problemLog() {
+  const problems: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line && (JSON.parse(line) as { level: number }).level >= 40)
+          problems.push(line.slice(0, 300));
+      done();
+    },
+  });
+  return { logger: createLogger('warn', sink), problems };
+}
+
+/**
+ * Written into tmp/ with the received time as mtime, as a Maildir writer does; a message is
+ * delivered when `deliver` renames it into new/. Writing first keeps the (slow, synchronous)
+ * file writes out of the timed run: only the renames block the service's event loop.
+ */
+function stage(maildir: string, emails: Buffer[]): string[] {
+  return emails.map((raw, i) => {
+    const name = `${1_770_000_000 + i}.bench${i}.host`;
+    const tmp = join(maildir, 'tmp', name);
+    writeFileSync(tmp, raw);
+    utimesSync(tmp, RECEIVED, RECEIVED);
+    return name;
+  });
+}
+
+function deliver(maildir: string, names: string[]): void {
+  for (const name of names) renameSync(join(maildir, 'tmp', name), join(maildir, 'new', name));
+}
+
+async function main(): Promise<void> {
+  let db: TestDatabase | undefined;
+  let redis: TestRedis | undefined;
+  let sink: Awaited<ReturnType<typeof startSink>> | undefined;
+  let service: RunningService | undefined;
+  const root = mkdtempSync(join(tmpdir(), 'claim-intake-bench-'));
+  try {
+    [db, redis, sink] = await Promise.all([createTestDatabase(), createTestRedis(), startSink()]);
+    const pool = db.pool;
+    const count = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]!.n);
+    await migrate(pool);
+    writeRecords(join(root, 'records'));
+    await importRecordsDir(pool, join(root, 'records'));
+    const maildir = join(root, 'mail');
+    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+
+    const log = problemLog();
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      MAILDIR_PATH: maildir,
+      SMTP_URL: sink.url,
+      MAIL_FROM,
+      HTTP_PORT: '0',
+      // 500 accounts write all N claims: the default limit (5 replies per sender a day)
+      // would send most of them to an agent unanswered, which is not the path measured.
+      REPLY_LIMIT_PER_SENDER: String(N),
+    });
+    service = await startService(config, 'all', log.logger);
+    const rssBefore = process.resourceUsage().maxRSS;
+
+    let emails = benchEmails(N);
+    const bytes = emails.reduce((s, e) => s + e.length, 0);
+    const staged = stage(maildir, emails);
+    emails = []; // the service's memory is measured, not the inputs'
+    // The service is up and idle on an empty new/: the clock starts at the first delivery,
+    // on the database's clock, which also stamps messages stored and replies sent.
+    const startedAt = (await pool.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+    const t = performance.now();
+    deliver(maildir, staged);
+    const deliverMs = performance.now() - t;
+
+    let finished = 0;
+    for (;;) {
+      finished = await count(`SELECT count(*) n FROM claims c WHERE ${FINISHED}`);
+      if (finished >= N) break;
+      if (performance.now() - t > TIMEOUT_MS) {
+        const claims = await count('SELECT count(*) n FROM claims');
+        throw new Error(`timed out: ${finished} of ${N} claims finished, ${claims} claims stored`);
+      }
+      await sleep(100);
+    }
+    const peak = process.resourceUsage().maxRSS;
+
+    // Each claim's finish: its reply's sending, or (ignored) its last update.
+    const { rows: timing } = await pool.query<{
+      stored_first: Date;
+      stored_last: Date;
+      finished_last: Date;
+    }>(
+      `SELECT min(m.created_at) AS stored_first, max(m.created_at) AS stored_last,
+              max(coalesce(r.sent_at, c.updated_at)) AS finished_last
+         FROM claims c JOIN messages m ON m.id = c.message_id
+         LEFT JOIN replies r ON r.claim_id = c.id AND r.state = 'sent'`,
+    );
+    const { rows: latency } = await pool.query<{ ms: number }>(
+      `SELECT extract(epoch FROM r.sent_at - m.created_at) * 1000 AS ms
+         FROM replies r JOIN claims c ON c.id = r.claim_id JOIN messages m ON m.id = c.message_id
+        WHERE r.state = 'sent' ORDER BY ms`,
+    );
+    const { rows: outcomes } = await pool.query<{ state: string; decision: string; n: string }>(
+      `SELECT state, coalesce(decision, '-') AS decision, count(*) AS n
+         FROM claims GROUP BY 1, 2 ORDER BY 3 DESC`,
+    );
+    const unsent = await count(`SELECT count(*) n FROM replies WHERE state <> 'sent'`);
+    const { stored_first, stored_last, finished_last } = timing[0]!;
+    const pipelineMs = finished_last.getTime() - startedAt.getTime();
+    const intakeMs = stored_last.getTime() - startedAt.getTime();
+    const latencies = latency.map((r) => Number(r.ms));
+
+    // Baseline: the engine alone (parse + assess, as bench/check.ts) on the same messages and
+    // the same records read back from the database, without the settled history (the run
+    // just paid most of them). Already warm: the workers ran the same code.
+    const ctx = {
+      index: new RecordIndex(await loadRecordsFromDb(pool)),
+      policy: DEFAULT_POLICY,
+      calendar: CHINA_MAINLAND_CALENDAR,
+    };
+    emails = benchEmails(N);
+    const e = performance.now();
+    for (const raw of emails)
+      assess({ email: await parseEmail(raw), receivedAt: RECEIVED.getTime() }, ctx);
+    const engineMs = performance.now() - e;
+
+    const pipelineRate = rate(N, pipelineMs);
+    const engineRate = rate(N, engineMs);
+    console.log(
+      `claims: ${N} generated, average ${Math.round(bytes / N)} bytes, ${(bytes / 2 ** 20).toFixed(1)} MB in all; renamed into the Maildir's new/ in ${deliverMs.toFixed(0)} ms`,
+    );
+    console.log(
+      `outcomes: ${outcomes.map((o) => `${o.state}/${o.decision} ${o.n}`).join(', ')}; ${sink.received()} replies at the SMTP sink, ${unsent} not sent`,
+    );
+    console.log(
+      `pipeline (Maildir → stored → assess → settle → reply sent, role all, concurrency ${config.concurrency.assess}/${config.concurrency.settle}/${config.concurrency.reply}): ${pipelineRate} claims/s (${pipelineMs.toFixed(0)} ms from the first delivery to the last claim finished)`,
+    );
+    console.log(
+      `  of which intake: every message stored after ${intakeMs.toFixed(0)} ms (first at ${(stored_first.getTime() - startedAt.getTime()).toFixed(0)} ms)`,
+    );
+    console.log(
+      `latency (message stored → reply sent, ${latencies.length} replies): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${percentile(latencies, 100).toFixed(0)} ms`,
+    );
+    console.log(
+      `baseline (engine alone, parse + assess, one loop): ${engineRate} claims/s (${engineMs.toFixed(0)} ms)`,
+    );
+    console.log(
+      `ratio pipeline/engine: ${(pipelineRate / engineRate).toFixed(3)} (${(engineRate / pipelineRate).toFixed(1)}x slower)`,
+    );
+    console.log(
+      `peak RSS: ${mb(peak)} MB after the pipeline run (${mb(rssBefore)} MB with the service started and idle; tsx, modules, the SMTP sink and the generated inputs included)`,
+    );
+    if (log.problems.length > 0) {
+      console.log(`service warnings/errors (${log.problems.length}):`);
+      for (const p of log.problems.slice(0, 10)) console.log(`  ${p}`);
+    }
+  } finally {
+    const steps: [string, (() => Promise<unknown>) | undefined][] = [
+      ['service', service && (() => service!.stop())],
+      ['smtp sink', sink && (() => sink!.stop())],
+      ['redis', redis && (() => redis!.cleanup())],
+      ['database', db && (() => db!.drop())],
+    ];
+    for (const [name, step] of steps) {
+      await step?.().catch((error: unknown) => console.error(`cleanup ${name} failed:`, error));
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();
