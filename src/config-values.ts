@@ -134,3 +134,60 @@ export function maildir(path: string): MaildirMailbox {
   const abs = resolve(path);
   return { kind: 'maildir', name: `maildir:${abs}`, path: abs };
 }
+
+/** Where a Redis Cluster is first reached, and the credentials every node shares. */
+export interface RedisClusterSeeds {
+  nodes: { host: string; port: number }[];
+  username: string | undefined;
+  password: string | undefined;
+  /** rediss:// seeds: every node is reached over TLS. */
+  tls: boolean;
+}
+
+/**
+ * REDIS_URL with REDIS_CLUSTER=true: a comma list of seed nodes `redis://[user:pass@]host:port`.
+ * The client learns the other nodes from them; every node takes the same credentials and
+ * scheme, and a cluster has only database 0, so a path is refused.
+ */
+export function redisClusterSeeds(value: string): RedisClusterSeeds {
+  const urls = value
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (urls.length === 0) throw new ConfigError('REDIS_URL', 'lists no cluster node');
+  const parsed = urls.map((text) => {
+    let u: URL;
+    try {
+      u = new URL(text);
+    } catch {
+      throw new ConfigError('REDIS_URL', `"${redactPassword(text)}" is not a URL`);
+    }
+    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+      throw new ConfigError('REDIS_URL', 'each cluster node must start with redis:// or rediss://');
+    if (!u.hostname) throw new ConfigError('REDIS_URL', 'each cluster node needs a host');
+    if (u.pathname !== '' && u.pathname !== '/' && u.pathname !== '/0')
+      throw new ConfigError('REDIS_URL', 'a Redis Cluster has only database 0: drop the /db path');
+    return u;
+  });
+  const first = parsed[0]!;
+  const same = (u: URL) =>
+    u.protocol === first.protocol && u.username === first.username && u.password === first.password;
+  if (!parsed.every(same))
+    throw new ConfigError(
+      'REDIS_URL',
+      'every cluster node must have the same scheme, user and password',
+    );
+  return {
+    nodes: parsed.map((u) => ({
+      host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: u.port ? Number(u.port) : 6379,
+    })),
+    username: first.username ? decodeURIComponent(first.username) : undefined,
+    password: first.password ? decodeURIComponent(first.password) : undefined,
+    tls: first.protocol === 'rediss:',
+  };
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/:[^:@/]*@/, ':***@');
+}

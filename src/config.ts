@@ -10,6 +10,7 @@ import {
   type MailboxConfig,
   maildir,
   parseImapUrl,
+  redisClusterSeeds,
   type SenderAuthConfig,
   senderAuth,
   type TrustProxy,
@@ -30,8 +31,13 @@ export interface Config {
   processedFolder: string;
   /** @defaultValue 'Quarantine' */
   quarantineFolder: string;
-  /** @defaultValue 'redis://127.0.0.1:6379' */
+  /**
+   * One Redis server's URL; with redisCluster, a comma list of the cluster's seed nodes.
+   * @defaultValue 'redis://127.0.0.1:6379'
+   */
   redisUrl: string;
+  /** REDIS_CLUSTER: REDIS_URL names Redis Cluster nodes. @defaultValue false */
+  redisCluster: boolean;
   /** Key prefix of every Redis key (queues, locks). @defaultValue 'claim-intake' */
   redisPrefix: string;
   /** @defaultValue 'postgres://localhost/claim_intake' */
@@ -173,6 +179,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   if (smtpUrl !== undefined && mailFrom === undefined) {
     throw new ConfigError('MAIL_FROM', 'is required when SMTP_URL is set (the From of replies)');
   }
+  const redisCluster = str('REDIS_CLUSTER', 'false')!.toLowerCase();
+  if (redisCluster !== 'true' && redisCluster !== 'false')
+    throw new ConfigError('REDIS_CLUSTER', `must be true or false, got "${redisCluster}"`);
+  const redisUrl = str('REDIS_URL', 'redis://127.0.0.1:6379')!;
+  if (redisCluster === 'true') redisClusterSeeds(redisUrl);
+  else if (redisUrl.includes(','))
+    throw new ConfigError(
+      'REDIS_URL',
+      'lists several servers; set REDIS_CLUSTER=true for a Redis Cluster',
+    );
   const folder = (name: string, fallback: string): string => {
     const v = str(name, fallback)!;
     if (/[\r\n*%]/.test(v)) throw new ConfigError(name, 'is not a valid folder name');
@@ -182,7 +198,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     mailboxes,
     processedFolder: folder('IMAP_PROCESSED_FOLDER', 'Processed'),
     quarantineFolder: folder('IMAP_QUARANTINE_FOLDER', 'Quarantine'),
-    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
+    redisUrl:
+      redisCluster === 'true' ? redisUrl : url('REDIS_URL', redisUrl, ['redis:', 'rediss:'])!,
+    redisCluster: redisCluster === 'true',
     redisPrefix: str('REDIS_PREFIX', 'claim-intake')!,
     databaseUrl: url('DATABASE_URL', 'postgres://localhost/claim_intake', [
       'postgres:',

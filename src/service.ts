@@ -5,7 +5,6 @@
  */
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, MailboxConfig } from './config.ts';
 import type { EngineContext } from './domain/assess/types.ts';
@@ -40,6 +39,7 @@ import { ReplyTemplates } from './reply/templates.ts';
 import { createPool, describeError, ensureDatabase } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { loadRecordsFromDb } from './store/records-store.ts';
+import { connectRedis, type RedisClient } from './store/redis.ts';
 import { withSettledHistory } from './store/settled-history.ts';
 import { buildServer } from './web/server.ts';
 
@@ -74,7 +74,7 @@ export async function startService(
     : CHINA_MAINLAND_CALENDAR;
   // Redis and PostgreSQL must be fit before anything connects for real: an evicting or old
   // Redis, or an old PostgreSQL, stops start-up with one line saying how to fix it.
-  const redisFacts = await checkRedis(config.redisUrl, logger);
+  const redisFacts = await checkRedis(config, logger);
   if (await ensureDatabase(config.databaseUrl)) logger.info('database created');
   const pool = createPool(config.databaseUrl, {
     log: (obj) => logger.warn(obj),
@@ -90,12 +90,12 @@ export async function startService(
   // Templates are compiled and rendered against samples now: a broken one stops start-up.
   const templates = await ReplyTemplates.load();
   // The console's review actions enqueue the next stage, so the producer exists before it.
-  const producer = new PipelineProducer(config.redisUrl, config.redisPrefix);
+  const producer = new PipelineProducer(config, config.redisPrefix);
   const polls = role === 'all' || role === 'poller';
   const sends = role === 'all' || role === 'worker';
   // Ops: metrics, each polled mailbox's published state, readiness. Its own Redis
   // connection, failing fast, so a probe never waits behind queue traffic.
-  const opsRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  const opsRedis = connectRedis(config, { maxRetriesPerRequest: 1 });
   opsRedis.on('error', () => undefined);
   const metrics = new Metrics({
     queues: Object.fromEntries(QUEUE_NAMES.map((q) => [q, producer.queue(q)])),
@@ -164,14 +164,14 @@ export async function startService(
   const sweep = createSweep(pool, producer, logger.child({ component: 'sweep' }));
   const abort = new AbortController();
   const loops: Promise<void>[] = [];
-  let lockRedis: Redis | undefined;
+  let lockRedis: RedisClient | undefined;
   let workers: Workers | undefined;
   let transport: ReplyTransport | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let housekeeping: HousekeepingScheduler | undefined;
 
   if (role === 'all' || role === 'poller') {
-    lockRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    lockRedis = connectRedis(config, { maxRetriesPerRequest: 1 });
     lockRedis.on('error', () => undefined);
     const deps: IntakeDeps = {
       pool,
@@ -223,6 +223,7 @@ export async function startService(
     workers = startWorkers({
       pool,
       redisUrl: config.redisUrl,
+      redisCluster: config.redisCluster,
       redisPrefix: config.redisPrefix,
       logger,
       producer,
@@ -250,6 +251,7 @@ export async function startService(
     housekeeping = startHousekeepingScheduler({
       pool,
       redisUrl: config.redisUrl,
+      redisCluster: config.redisCluster,
       redisPrefix: config.redisPrefix,
       logger,
       intervalMs: config.housekeepingIntervalMs,

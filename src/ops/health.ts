@@ -6,9 +6,9 @@
  */
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
-import type { Redis } from 'ioredis';
 import { createTransport } from 'nodemailer';
 import type pg from 'pg';
+import type { RedisClient } from '../store/redis.ts';
 import { isFresh, type MailboxState, readMailboxStates } from './mailbox-state.ts';
 
 export interface CheckResult {
@@ -32,7 +32,7 @@ export interface LocalMailbox {
 export interface ReadinessOptions {
   pool: pg.Pool;
   /** Without it (a bare console server) Redis and the mailboxes are not checked. */
-  redis?: Redis;
+  redis?: RedisClient;
   redisPrefix?: string;
   /** Mailbox names as in config. @defaultValue none */
   mailboxes?: string[];

@@ -6,18 +6,17 @@
  * the run's own advisory lock (housekeeping.ts) keeps two runs from ever overlapping.
  */
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { queuePrefix } from '../pipeline/queues.ts';
+import { connectRedis, type RedisTarget } from '../store/redis.ts';
 import { type HousekeepingOptions, runHousekeeping } from './housekeeping.ts';
 
 export const HOUSEKEEPING_QUEUE = 'housekeeping';
 export const HOUSEKEEPING_SCHEDULER_ID = 'housekeeping';
 
-export interface HousekeepingSchedulerOptions {
+export interface HousekeepingSchedulerOptions extends RedisTarget {
   pool: pg.Pool;
-  redisUrl: string;
   redisPrefix: string;
   logger: Logger;
   /** HOUSEKEEPING_INTERVAL_MS. @defaultValue 3600000 (hourly) */
@@ -40,7 +39,7 @@ export function startHousekeepingScheduler(
     throw new RangeError('intervalMs must be a whole number of milliseconds ≥ 1000');
   const log = logger.child({ component: 'housekeeping' });
   // Like the pipeline's workers: wait for Redis when it is away and resume by themselves.
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const connection = connectRedis(options, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const prefix = queuePrefix(options.redisPrefix);
   const queue = new Queue(HOUSEKEEPING_QUEUE, { connection, prefix });

@@ -7,8 +7,8 @@
  * itself is read from the poller lock, which is the authority on who polls. Writes never
  * throw into intake: with Redis away the state is simply not published (logged at debug).
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { RedisClient } from '../store/redis.ts';
 
 export interface MailboxState {
   /** Mailbox name as in config (password-free). */
@@ -77,7 +77,7 @@ export class MailboxStatePublisher {
   private settleIdle: () => void = () => undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     redisPrefix: string,
     readonly mailbox: string,
     instance: string,
@@ -206,7 +206,7 @@ function initial(instance: string): Published {
  * that no longer holds the lock is shown as not connected.
  */
 export async function readMailboxStates(
-  redis: Redis,
+  redis: RedisClient,
   redisPrefix: string,
   mailboxNames: string[],
 ): Promise<MailboxState[]> {
@@ -215,7 +215,10 @@ export async function readMailboxStates(
     mailboxStateKey(redisPrefix, name),
     lockKey(redisPrefix, name),
   ]);
-  const values = await redis.mget(...keys);
+  // One GET per key, not one MGET: the state and lock keys of different mailboxes hash to
+  // different slots, and a Redis Cluster refuses a multi-key command across slots (CROSSSLOT).
+  // Sent back to back on one connection, they still cost about one round trip.
+  const values = await Promise.all(keys.map((key) => redis.get(key)));
   return mailboxNames.map((name, i) => {
     const published = parsePublished(values[2 * i] ?? null);
     const lock = values[2 * i + 1] ?? null;

@@ -5,8 +5,8 @@
  * BullMQ's global pause (a flag in Redis), so it holds for every worker process at once.
  */
 import type { Job, Metrics, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type PipelineJob, QUEUE_NAMES, type QueueName } from '../pipeline/queues.ts';
+import type { RedisClient } from '../store/redis.ts';
 
 export const JOB_STATES = [
   'waiting',
@@ -240,7 +240,7 @@ export class QueueAdmin {
 
   /** False while the queues' Redis connection is down: commands then fail at once. */
   async reachable(): Promise<boolean> {
-    const client = (await this.source.queue(QUEUE_NAMES[0]).client) as unknown as Redis;
+    const client = (await this.source.queue(QUEUE_NAMES[0]).client) as unknown as RedisClient;
     return client.status === 'ready';
   }
 
@@ -263,7 +263,7 @@ export class QueueAdmin {
    */
   private async oldestWaitingTimestamp(queue: Queue<PipelineJob>): Promise<number | undefined> {
     // The queue's own connection: BullMQ types it narrowly, but it is the ioredis client it was given.
-    const client = (await queue.client) as unknown as Redis;
+    const client = (await queue.client) as unknown as RedisClient;
     const ids: string[] = [];
     for (const list of [queue.keys.wait!, queue.keys.paused!]) {
       const tail = await client.lindex(list, -1);

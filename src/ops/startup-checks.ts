@@ -4,11 +4,12 @@
  * setting and saying how to fix it; `claim-intake start` prints it and exits non-zero.
  * Every role runs them before any work starts.
  */
-import { Redis, ReplyError } from 'ioredis';
+import { Cluster, type Redis, ReplyError } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { connect, describeError, redactUrl } from '../store/database.ts';
+import { connectRedis, type RedisTarget } from '../store/redis.ts';
 
 /** BullMQ needs 5.0 and recommends 6.2 or later; the test suite runs on 7. */
 export const MIN_REDIS_VERSION = '6.2.0';
@@ -40,6 +41,8 @@ export interface RedisFacts {
   maxmemoryPolicy: string | undefined;
   /** Where the policy came from: CONFIG GET, or INFO memory where CONFIG is not allowed. */
   policySource: 'config' | 'info' | undefined;
+  /** A Redis Cluster's masters (host:port), each checked; the facts above are the first's. */
+  masters?: string[];
 }
 
 /** The one-line refusal for these facts, or undefined when Redis is fit to run BullMQ. */
@@ -88,17 +91,18 @@ export function parseInfo(text: string): Map<string, string> {
  * Connects to REDIS_URL, reads its version and eviction policy, and refuses (throws
  * StartupCheckError) when Redis is unreachable, rejects our credentials, evicts keys or is
  * too old. A server that hides both CONFIG and INFO (some managed offerings) gets a warning.
+ * In a Redis Cluster every master is checked: any one of them evicting loses jobs.
  */
-export async function checkRedis(redisUrl: string, logger: Logger): Promise<RedisFacts> {
-  const setting = `REDIS_URL (${redactUrl(redisUrl)})`;
-  const client = new Redis(redisUrl, {
+export async function checkRedis(target: RedisTarget, logger: Logger): Promise<RedisFacts> {
+  const setting = `REDIS_URL (${target.redisUrl.split(',').map(redactUrl).join(',')})`;
+  const client = connectRedis(target, {
     lazyConnect: true,
     enableOfflineQueue: false,
     enableReadyCheck: false,
     maxRetriesPerRequest: 0,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     // One attempt: start-up should fail now, not retry behind the operator's back.
-    retryStrategy: () => null,
+    reconnect: false,
   });
   // connect() rejects with a bare "Connection is closed."; the socket's error says why.
   let socketError: unknown;
@@ -110,31 +114,58 @@ export async function checkRedis(redisUrl: string, logger: Logger): Promise<Redi
       await client.connect();
     } catch (error) {
       const cause = socketError ?? error;
+      // A cluster's "Failed to refresh slots cache." keeps the node's own answer beside it
+      // (e.g. "cluster support disabled" when REDIS_CLUSTER=true meets a plain server).
+      const last = (cause as { lastNodeError?: unknown }).lastNodeError;
+      const why = last ? `${describeError(cause)} ${describeError(last)}` : describeError(cause);
       throw new StartupCheckError(
         'redis_unreachable',
-        `${setting}: cannot connect (${describeError(cause)}); start Redis or fix REDIS_URL`,
+        `${setting}: cannot connect (${why}); start Redis or fix REDIS_URL`,
         cause,
       );
     }
-    const facts = await readRedisFacts(client, setting);
-    const problem = redisProblem(facts, setting);
-    if (problem) throw new StartupCheckError('redis_unfit', problem);
-    if (facts.maxmemoryPolicy === undefined) {
-      logger.warn(
-        { check: 'redis', required: REQUIRED_MAXMEMORY_POLICY },
-        'Redis allows neither CONFIG GET nor INFO memory: cannot confirm maxmemory-policy is noeviction; make sure it is',
-      );
+    if (client instanceof Cluster) {
+      const masters = client.nodes('master');
+      const names = masters.map((node) => `${node.options.host}:${node.options.port}`);
+      let first: RedisFacts | undefined;
+      for (const [i, node] of masters.entries()) {
+        const facts = await checkServer(node, `${setting} node ${names[i]}`, logger, names[i]);
+        first ??= facts;
+      }
+      if (!first)
+        throw new StartupCheckError('redis_unfit', `${setting}: the cluster has no master node`);
+      return { ...first, masters: names };
     }
-    if (facts.version === undefined) {
-      logger.warn(
-        { check: 'redis', minimum: MIN_REDIS_VERSION },
-        'Redis does not tell its version (INFO not allowed); make sure it is 6.2 or later',
-      );
-    }
-    return facts;
+    return await checkServer(client, setting, logger);
   } finally {
     client.disconnect();
   }
+}
+
+/** One server's facts, refused or warned about under `setting`. */
+async function checkServer(
+  client: Redis,
+  setting: string,
+  logger: Logger,
+  node?: string,
+): Promise<RedisFacts> {
+  const facts = await readRedisFacts(client, setting);
+  const problem = redisProblem(facts, setting);
+  if (problem) throw new StartupCheckError('redis_unfit', problem);
+  const where = node === undefined ? {} : { node };
+  if (facts.maxmemoryPolicy === undefined) {
+    logger.warn(
+      { check: 'redis', ...where, required: REQUIRED_MAXMEMORY_POLICY },
+      'Redis allows neither CONFIG GET nor INFO memory: cannot confirm maxmemory-policy is noeviction; make sure it is',
+    );
+  }
+  if (facts.version === undefined) {
+    logger.warn(
+      { check: 'redis', ...where, minimum: MIN_REDIS_VERSION },
+      'Redis does not tell its version (INFO not allowed); make sure it is 6.2 or later',
+    );
+  }
+  return facts;
 }
 
 async function readRedisFacts(client: Redis, setting: string): Promise<RedisFacts> {

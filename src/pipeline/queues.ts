@@ -5,7 +5,7 @@
  * not the queue, is the source of truth: sweeps re-enqueue whatever a stage still owes.
  */
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis.ts';
 
 export const ASSESS_QUEUE = 'assess';
 export const SETTLE_QUEUE = 'settle';
@@ -41,13 +41,13 @@ const VIP_PRIORITY = 1;
 const NORMAL_PRIORITY = 10;
 
 export class PipelineProducer {
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private readonly queues: Record<QueueName, Queue<PipelineJob>>;
 
-  constructor(redisUrl: string, redisPrefix: string) {
+  constructor(redis: RedisTarget, redisPrefix: string) {
     // Producers fail fast while Redis is away (no offline queue): the work stays owed in
     // PostgreSQL and a sweep enqueues it once Redis is back.
-    this.connection = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.connection = connectRedis(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.connection.on('error', () => undefined);
     const make = (name: QueueName) => {
       const q = new Queue<PipelineJob>(name, {

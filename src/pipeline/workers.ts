@@ -5,11 +5,11 @@
  * processes can run against one Redis and one PostgreSQL: the database decides once.
  */
 import { type Job, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EngineContext } from '../domain/assess/types.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
+import { connectRedis, type RedisTarget } from '../store/redis.ts';
 import { assessClaim, type SenderCheck } from './assess-claim.ts';
 import {
   type PipelineJob,
@@ -32,9 +32,8 @@ export interface PipelineMetrics {
   replyFailed(error: unknown): void;
 }
 
-export interface WorkerOptions {
+export interface WorkerOptions extends RedisTarget {
   pool: pg.Pool;
-  redisUrl: string;
   redisPrefix: string;
   logger: Logger;
   producer: PipelineProducer;
@@ -58,7 +57,7 @@ export function startWorkers(options: WorkerOptions): Workers {
   const { pool, producer, logger } = options;
   const replyDeps: ReplyDeps = { pool, ...options.reply };
   // Workers wait for Redis when it is away (no request limit) and resume by themselves.
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const connection = connectRedis(options, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const concurrency = { assess: 4, settle: 2, reply: 4, ...options.concurrency };
 

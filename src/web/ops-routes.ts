@@ -121,7 +121,7 @@ export function opsRoutes(
 
   app.get('/api/ops/mailboxes', { preHandler: opsOnly }, async (request) => {
     const now = Date.now();
-    // Reading the states is one MGET: a failure here is Redis being away.
+    // Reading the states is a few GETs: a failure here is Redis being away.
     const states = await deps()
       .mailboxes()
       .catch((error: unknown) => {

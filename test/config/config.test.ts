@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { redisClusterSeeds } from '../../src/config-values.ts';
 
 describe('configuration from the environment', () => {
   it('uses the documented defaults and the embedded Maildir without IMAP_URL', () => {
@@ -72,6 +73,26 @@ describe('configuration from the environment', () => {
     ).toEqual(['10.0.0.1', '192.168.0.0/16', 'fd00::/8', 'loopback']);
   });
 
+  it('talks to one Redis server unless REDIS_CLUSTER=true makes REDIS_URL a list of seed nodes', () => {
+    expect(loadConfig({}).redisCluster).toBe(false);
+    const c = loadConfig({
+      REDIS_CLUSTER: 'true',
+      REDIS_URL: 'redis://u:pw@10.0.0.1:7000, redis://u:pw@10.0.0.2:7001,redis://u:pw@[fd00::3]',
+    });
+    expect(c.redisCluster).toBe(true);
+    expect(redisClusterSeeds(c.redisUrl)).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: 'fd00::3', port: 6379 },
+      ],
+      username: 'u',
+      password: 'pw',
+      tls: false,
+    });
+    expect(redisClusterSeeds('rediss://h:7000').tls).toBe(true);
+  });
+
   it('is frozen', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
@@ -81,6 +102,14 @@ describe('configuration from the environment', () => {
     [{ IMAP_URL: 'imap://host-only' }, 'IMAP_URL'],
     [{ IMAP_URL: 'imap://a@h/INBOX,imap://a@h/INBOX' }, 'IMAP_URL'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'redis://a:7000,redis://b:7000' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'yes' }, 'REDIS_CLUSTER'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:7000,http://b:7000' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:7000,not a url' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://u:p@a:7000,redis://u:q@b:7000' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:7000,rediss://b:7000' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:7000/2' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: ' , ' }, 'REDIS_URL'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
     [{ SMTP_URL: 'imap://x' }, 'SMTP_URL'],
     [{ HTTP_PORT: '70000' }, 'HTTP_PORT'],
@@ -112,6 +141,12 @@ describe('configuration from the environment', () => {
       expect((error as Error).message.split('\n')).toHaveLength(1);
       expect((error as Error).message.startsWith(`${setting}: `)).toBe(true);
     }
+  });
+
+  it('never puts a Redis password in an error message', () => {
+    expect(() =>
+      loadConfig({ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://u:topsecret@a:7000,:topsecret@b' }),
+    ).toThrow(/^(?!.*topsecret)/);
   });
 
   it('never puts an IMAP password in an error message', () => {

@@ -60,7 +60,7 @@ export async function createOpsFixture(options: OpsFixtureOptions = {}): Promise
     });
   const redis = await createTestRedis();
   const serverRedisUrl = options.via ? options.via(redis.url) : redis.url;
-  const producer = new PipelineProducer(serverRedisUrl, redis.prefix);
+  const producer = new PipelineProducer({ redisUrl: serverRedisUrl }, redis.prefix);
   const admin = new QueueAdmin(producer);
   // As in the service: its own connection for mailbox states, failing fast.
   const statesRedis = new Redis(serverRedisUrl, { maxRetriesPerRequest: 1 });

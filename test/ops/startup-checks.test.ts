@@ -115,7 +115,7 @@ describe('checking a real Redis', () => {
 
   it('passes the shared test Redis (noeviction, 6.2 or later) and reports what it found', async () => {
     const { logger, lines } = capturedLogger();
-    const facts = await checkRedis(REDIS_URL, logger);
+    const facts = await checkRedis({ redisUrl: REDIS_URL }, logger);
     expect(facts.maxmemoryPolicy).toBe('noeviction');
     expect(facts.policySource).toBe('config');
     expect(versionAtLeast(facts.version!, '6.2')).toBe(true);
@@ -123,7 +123,7 @@ describe('checking a real Redis', () => {
   });
 
   it('refuses a Redis whose maxmemory-policy evicts keys, in one line naming REDIS_URL and the fix', async () => {
-    const error = await refusal(checkRedis(evicting.url, capturedLogger().logger));
+    const error = await refusal(checkRedis({ redisUrl: evicting.url }, capturedLogger().logger));
     expect(error.code).toBe('redis_unfit');
     expect(error.message).toBe(
       `REDIS_URL (${evicting.url}): maxmemory-policy is allkeys-lru; ${FIX}`,
@@ -141,7 +141,7 @@ describe('checking a real Redis', () => {
       '-config',
     );
     const url = `redis://info-only:secret-pw@127.0.0.1:${evicting.port}`;
-    const error = await refusal(checkRedis(url, capturedLogger().logger));
+    const error = await refusal(checkRedis({ redisUrl: url }, capturedLogger().logger));
     expect(error.message).toContain('maxmemory-policy is allkeys-lru');
     // The password in REDIS_URL never appears in the message.
     expect(error.message).not.toContain('secret-pw');
@@ -160,7 +160,10 @@ describe('checking a real Redis', () => {
       '-info',
     );
     const { logger, lines } = capturedLogger();
-    const facts = await checkRedis(`redis://blind:blind-pw@127.0.0.1:${evicting.port}`, logger);
+    const facts = await checkRedis(
+      { redisUrl: `redis://blind:blind-pw@127.0.0.1:${evicting.port}` },
+      logger,
+    );
     expect(facts).toEqual({
       version: undefined,
       maxmemoryPolicy: undefined,
@@ -174,20 +177,31 @@ describe('checking a real Redis', () => {
 
   it('refuses wrong credentials in one line, without the password', async () => {
     const url = `redis://info-only:not-the-password@127.0.0.1:${evicting.port}`;
-    const error = await refusal(checkRedis(url, capturedLogger().logger));
+    const error = await refusal(checkRedis({ redisUrl: url }, capturedLogger().logger));
     expect(error.message).toMatch(/^REDIS_URL \(redis:\/\/info-only:\*\*\*@127\.0\.0\.1:\d+\): /);
     expect(error.message).not.toContain('not-the-password');
   });
 
   it('refuses an unreachable Redis in one line', async () => {
     const port = await freePort();
-    const error = await refusal(checkRedis(`redis://127.0.0.1:${port}`, capturedLogger().logger));
+    const error = await refusal(
+      checkRedis({ redisUrl: `redis://127.0.0.1:${port}` }, capturedLogger().logger),
+    );
     expect(error.code).toBe('redis_unreachable');
     expect(error.message).toMatch(
       new RegExp(
         `^REDIS_URL \\(redis://127\\.0\\.0\\.1:${port}\\): cannot connect \\(.*ECONNREFUSED.*\\); start Redis or fix REDIS_URL$`,
       ),
     );
+  });
+
+  it('refuses REDIS_CLUSTER=true against a server that is not in a cluster, saying so', async () => {
+    const error = await refusal(
+      checkRedis({ redisUrl: REDIS_URL, redisCluster: true }, capturedLogger().logger),
+    );
+    expect(error.code).toBe('redis_unreachable');
+    expect(error.message).toMatch(/cluster support disabled/);
+    expect(error.message.split('\n')).toHaveLength(1);
   });
 });
 

@@ -56,7 +56,7 @@ let deps: ReplyDeps;
 
 beforeAll(async () => {
   h = await createHarness({ env: { REPLY_LIMIT_PER_SENDER: '100' } });
-  producer = new PipelineProducer(h.redis.url, h.redis.prefix);
+  producer = new PipelineProducer({ redisUrl: h.redis.url }, h.redis.prefix);
   transport = createReplyTransport({ smtpUrl: h.sink.url });
   deps = {
     pool: h.db.pool,
