@@ -16,19 +16,11 @@ import { createTestDatabase, type TestDatabase } from '../test/support/database.
 import { type DovecotServer, startDovecot } from '../test/support/dovecot.ts';
 import { createTestRedis, type TestRedis } from '../test/support/redis.ts';
 import { benchEmails } from './generate.ts';
+import { cleanUp, mb, percentile, printProblems, rate, sleep } from './support.ts';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const FETCH_CHUNK = 1000;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 10 * 60_000);
-
-const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
-const mb = (kb: number) => (kb / 1024).toFixed(0);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /**
  * The poller logs one 'batch stored and moved' line per batch; a log sink that timestamps
@@ -184,21 +176,15 @@ async function main(): Promise<void> {
     console.log(
       `peak RSS: ${mb(peak)} MB after intake (${mb(rssBeforeIntake)} MB before it, tsx, modules and baseline fetch included)`,
     );
-    if (clock.problems.length > 0) {
-      console.log(`service warnings/errors (${clock.problems.length}):`);
-      for (const p of clock.problems.slice(0, 10)) console.log(`  ${p}`);
-    }
+    printProblems(clock.problems);
   } finally {
-    const steps: [string, (() => Promise<unknown>) | undefined][] = [
+    await cleanUp([
       ['service', service && (() => service!.stop())],
       ['queue', queue && (() => queue!.close())],
       ['dovecot', dovecot && (() => dovecot!.stop())],
       ['redis', redis && (() => redis!.cleanup())],
       ['database', db && (() => db!.drop())],
-    ];
-    for (const [name, step] of steps) {
-      await step?.().catch((error: unknown) => console.error(`cleanup ${name} failed:`, error));
-    }
+    ]);
   }
 }
 

@@ -30,14 +30,15 @@ import { RecordIndex } from '../src/domain/record-index.ts';
 import { RECORD_FILES } from '../src/domain/records.ts';
 import { createLogger } from '../src/logger.ts';
 import { parseEmail } from '../src/mail/parse.ts';
-import { OUTCOME_UNKNOWN } from '../src/pipeline/reply.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { importRecordsDir, loadRecordsFromDb } from '../src/store/records-store.ts';
 // Neither helper imports vitest: plain pg and ioredis, as bench/intake.ts uses them.
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
+import { FINISHED } from '../test/support/finished.ts';
 import { createTestRedis, type TestRedis } from '../test/support/redis.ts';
 import { benchEmails, benchRecords } from './generate.ts';
+import { cleanUp, mb, percentile, printProblems, rate, sleep } from './support.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 5 * 60_000);
@@ -45,24 +46,6 @@ const EXAMPLE_RECORDS = join(import.meta.dirname, '..', 'examples', 'records');
 /** The Maildir delivery time (the claim's received time), as bench/check.ts assesses them. */
 const RECEIVED = new Date('2026-03-02T09:00:00+08:00');
 const MAIL_FROM = 'claims@cloud.example';
-
-/**
- * Done with, as test/scale/workers-and-web.test.ts defines it: ignored; answered or in review
- * with the reply for its decision version sent; or in review after a send of unknown outcome.
- */
-const FINISHED = `(c.state = 'ignored' OR (c.state IN ('answered', 'review') AND EXISTS (
-  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version AND r.state = 'sent'))
-  OR (c.state = 'review' AND 'reply_failed' = ANY(c.reasons) AND EXISTS (
-  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.state = 'failed' AND r.last_error = '${OUTCOME_UNKNOWN}')))`;
-
-const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
-const mb = (kb: number) => (kb / 1024).toFixed(0);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** The example records and the generated ones in one directory, for one import. */
 function writeRecords(dir: string): void {
@@ -258,20 +241,14 @@ async function main(): Promise<void> {
     console.log(
       `peak RSS: ${mb(peak)} MB after the pipeline run (${mb(rssBefore)} MB with the service started and idle; tsx, modules, the SMTP sink and the generated inputs included)`,
     );
-    if (log.problems.length > 0) {
-      console.log(`service warnings/errors (${log.problems.length}):`);
-      for (const p of log.problems.slice(0, 10)) console.log(`  ${p}`);
-    }
+    printProblems(log.problems);
   } finally {
-    const steps: [string, (() => Promise<unknown>) | undefined][] = [
+    await cleanUp([
       ['service', service && (() => service!.stop())],
       ['smtp sink', sink && (() => sink!.stop())],
       ['redis', redis && (() => redis!.cleanup())],
       ['database', db && (() => db!.drop())],
-    ];
-    for (const [name, step] of steps) {
-      await step?.().catch((error: unknown) => console.error(`cleanup ${name} failed:`, error));
-    }
+    ]);
     rmSync(root, { recursive: true, force: true });
   }
 }

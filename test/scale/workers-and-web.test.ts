@@ -17,11 +17,11 @@ import { type JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, queuePrefix } from '../../src/pipeline/queues.ts';
-import { OUTCOME_UNKNOWN } from '../../src/pipeline/reply.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
 import { EXAMPLES, parseSent } from '../pipeline/pipeline-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { FINISHED } from '../support/finished.ts';
 import { createTestRedis, type TestRedis } from '../support/redis.ts';
 import { type ServiceProcess, startServiceProcess } from '../support/service-process.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
@@ -57,16 +57,6 @@ const CONTESTED = 'contested@demo-shop.test';
 
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await db.pool.query<{ n: string }>(sql, params)).rows[0]!.n);
-
-/**
- * Done with: ignored; answered (or with an agent) and the reply for its version sent; or with
- * an agent because the worker sending its reply was killed mid-send (outcome unknown: never
- * sent again, see src/pipeline/reply.ts).
- */
-const FINISHED = `(c.state = 'ignored' OR (c.state IN ('answered', 'review') AND EXISTS (
-  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version AND r.state = 'sent'))
-  OR (c.state = 'review' AND 'reply_failed' = ANY(c.reasons) AND EXISTS (
-  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.state = 'failed' AND r.last_error = '${OUTCOME_UNKNOWN}')))`;
 
 const finished = () => count(`SELECT count(*) n FROM claims c WHERE ${FINISHED}`);
 
