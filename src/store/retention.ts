@@ -67,17 +67,13 @@ export async function purgeRawSources(
 ): Promise<PurgeCounts> {
   if (!Number.isInteger(days) || days < 1) throw new RangeError('days must be a whole number ≥ 1');
   const counts: PurgeCounts = { messages: 0, replies: 0, batches: 0 };
-  for (let cursor: Cursor | null = START; cursor && !signal?.aborted; ) {
-    const batch = await purgeMessageBatch(pool, days, batchSize, cursor);
-    counts.messages += batch.purged;
-    if (batch.purged > 0) counts.batches++;
-    cursor = batch.next;
-  }
-  for (let cursor: Cursor | null = START; cursor && !signal?.aborted; ) {
-    const batch = await purgeReplyBatch(pool, days, batchSize, cursor);
-    counts.replies += batch.purged;
-    if (batch.purged > 0) counts.batches++;
-    cursor = batch.next;
+  for (const kind of [MESSAGES, REPLIES]) {
+    for (let cursor: Cursor | null = START; cursor && !signal?.aborted; ) {
+      const batch = await purgeBatch(pool, kind, days, batchSize, cursor);
+      counts[kind.table] += batch.purged;
+      if (batch.purged > 0) counts.batches++;
+      cursor = batch.next;
+    }
   }
   return counts;
 }
@@ -95,24 +91,23 @@ export async function countPurgeable(
   return { messages: Number(rows[0]!.messages), replies: Number(rows[0]!.replies) };
 }
 
-async function purgeMessageBatch(
-  pool: pg.Pool,
-  days: number,
-  limit: number,
-  after: Cursor,
-): Promise<{ purged: number; next: Cursor | null }> {
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ id: string; at: string }>(
-      `SELECT m.id, m.created_at::text AS at FROM messages m
-        WHERE ${OLD_MESSAGE} AND (m.created_at, m.id) > ($3::timestamptz, $4::bigint)
-        ORDER BY m.created_at, m.id LIMIT $5`,
-      [finished(), days, after.at, after.id, limit],
-    );
-    if (rows.length === 0) return { purged: 0, next: null };
-    const ids = rows.map((r) => r.id);
-    // The claims are checked again under a share lock: a follow-up may have reopened a
-    // needs-info claim since the look-up above (assess-claim.ts locks the claim FOR UPDATE
-    // and then reads its raw). Whichever transaction locks first, the other sees its result.
+/** A table whose old rows lose their raw bytes: the condition on its alias, and what to lock first. */
+interface Purgeable {
+  table: 'messages' | 'replies';
+  alias: 'm' | 'r';
+  old: string;
+  /** Runs in the batch's transaction before the update, with the ids it will purge. */
+  lock?: (client: pg.PoolClient, ids: string[]) => Promise<void>;
+}
+
+const MESSAGES: Purgeable = {
+  table: 'messages',
+  alias: 'm',
+  old: OLD_MESSAGE,
+  // The claims are checked again under a share lock: a follow-up may have reopened a
+  // needs-info claim since the look-up (assess-claim.ts locks the claim FOR UPDATE and then
+  // reads its raw). Whichever transaction locks first, the other sees its result.
+  lock: async (client, ids) => {
     await client.query(
       `SELECT c.id FROM claims c
         WHERE c.message_id = ANY($1::bigint[])
@@ -120,34 +115,34 @@ async function purgeMessageBatch(
         ORDER BY c.id FOR SHARE`,
       [ids],
     );
-    const purged = await client.query(
-      `UPDATE messages m SET raw = NULL, purged_at = now()
-        WHERE m.id = ANY($3::bigint[]) AND ${OLD_MESSAGE}`,
-      [finished(), days, ids],
-    );
-    return { purged: purged.rowCount ?? 0, next: nextCursor(rows, limit) };
-  });
-}
+  },
+};
 
-async function purgeReplyBatch(
+// A sent reply is never read for sending again (reply.ts sends only pending or failed ones),
+// and a later answer finds its claim by the reply's Message-ID, which stays.
+const REPLIES: Purgeable = { table: 'replies', alias: 'r', old: OLD_REPLY };
+
+/** One transaction: the next `limit` old rows after `after` (keyset order) lose their raw. */
+async function purgeBatch(
   pool: pg.Pool,
+  { table, alias: a, old, lock }: Purgeable,
   days: number,
   limit: number,
   after: Cursor,
 ): Promise<{ purged: number; next: Cursor | null }> {
-  // A sent reply is never read for sending again (reply.ts sends only pending, sending or
-  // failed ones), and a later answer finds its claim by the reply's Message-ID, which stays.
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ id: string; at: string }>(
-      `SELECT r.id, r.created_at::text AS at FROM replies r
-        WHERE ${OLD_REPLY} AND (r.created_at, r.id) > ($3::timestamptz, $4::bigint)
-        ORDER BY r.created_at, r.id LIMIT $5`,
+      `SELECT ${a}.id, ${a}.created_at::text AS at FROM ${table} ${a}
+        WHERE ${old} AND (${a}.created_at, ${a}.id) > ($3::timestamptz, $4::bigint)
+        ORDER BY ${a}.created_at, ${a}.id LIMIT $5`,
       [finished(), days, after.at, after.id, limit],
     );
     if (rows.length === 0) return { purged: 0, next: null };
+    const ids = rows.map((r) => r.id);
+    await lock?.(client, ids);
     const purged = await client.query(
-      `UPDATE replies r SET raw = NULL, purged_at = now() WHERE r.id = ANY($3::bigint[]) AND ${OLD_REPLY}`,
-      [finished(), days, rows.map((r) => r.id)],
+      `UPDATE ${table} ${a} SET raw = NULL, purged_at = now() WHERE ${a}.id = ANY($3::bigint[]) AND ${old}`,
+      [finished(), days, ids],
     );
     return { purged: purged.rowCount ?? 0, next: nextCursor(rows, limit) };
   });
