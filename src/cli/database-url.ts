@@ -1,6 +1,7 @@
 /**
- * DATABASE_URL for the database commands. Deliberately tiny: it moves into the validated
- * Config (src/config.ts) once the service's composition root reads everything there.
+ * DATABASE_URL for the database commands (migrate, import, user). They read this one
+ * setting, not the whole Config, so a setting they do not use (a bad IMAP_URL, say) never
+ * stops a migration or an import.
  */
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { redactUrl } from '../store/database.ts';

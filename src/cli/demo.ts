@@ -7,11 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, utimes } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { createPool, ensureDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { importRecordsDir } from '../store/records-store.ts';
+import { configOrFail, failFor } from './command.ts';
 import type { Io } from './main.ts';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
@@ -26,16 +26,8 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     io.stderr(`claim-intake demo: unexpected argument '${argv[0]}' (usage: demo)`);
     return 2;
   }
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`claim-intake demo: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = configOrFail(failFor('demo', io));
+  if (!config) return 2;
   const maildir = config.mailboxes.find((m) => m.kind === 'maildir');
   if (!maildir) {
     io.stderr(

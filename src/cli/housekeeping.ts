@@ -5,36 +5,27 @@
  * counts. Exit 0 when done or skipped (another run holds the lock), 1 when the database
  * cannot be used, 2 for a usage error or a bad setting.
  */
-import { loadConfig } from '../config.ts';
-import { ClaimIntakeError } from '../domain/errors.ts';
+
+import type pg from 'pg';
 import { createLogger } from '../logger.ts';
 import { runHousekeeping } from '../ops/housekeeping.ts';
-import { asDatabaseError, createPool } from '../store/database.ts';
+import { asDatabaseError } from '../store/database.ts';
 import { isMigrated } from '../store/migrate.ts';
-import { databaseFailureLine } from './database-url.ts';
+import { configOrFail, failFor, withDatabase } from './command.ts';
 import type { Io } from './main.ts';
 
 /** The first schema version with the retention columns (005_retention.sql). */
 const RETENTION_SCHEMA_VERSION = 5;
 
 export async function runHousekeepingCommand(argv: string[], io: Io): Promise<number> {
-  const fail = (line: string, code: number) => {
-    io.stderr(`claim-intake housekeeping: ${line}`);
-    return code;
-  };
+  const fail = failFor('housekeeping', io);
   const unknown = argv.find((a) => a !== '--dry-run');
   if (unknown !== undefined)
     return fail(`unexpected argument '${unknown}' (usage: housekeeping [--dry-run])`, 2);
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ClaimIntakeError) return fail(error.message, 2);
-    throw error;
-  }
+  const config = configOrFail(fail);
+  if (!config) return 2;
   // Two connections: one holds the run's advisory lock, the other does the work.
-  const pool = createPool(config.databaseUrl, { max: 2 });
-  try {
+  return withDatabase(config.databaseUrl, 2, fail, async (pool) => {
     if (!(await hasRetentionSchema(pool)))
       return fail("the database schema is not current; run 'claim-intake migrate' first", 1);
     // Logs go to stderr: stdout carries only the outcome's JSON line.
@@ -45,16 +36,10 @@ export async function runHousekeepingCommand(argv: string[], io: Io): Promise<nu
     });
     io.stdout(JSON.stringify(outcome));
     return 0;
-  } catch (error) {
-    const line = databaseFailureLine(asDatabaseError(error), config.databaseUrl);
-    if (line === undefined) throw error;
-    return fail(line, 1);
-  } finally {
-    await pool.end();
-  }
+  });
 }
 
-async function hasRetentionSchema(pool: ReturnType<typeof createPool>): Promise<boolean> {
+async function hasRetentionSchema(pool: pg.Pool): Promise<boolean> {
   if (!(await isMigrated(pool))) return false;
   try {
     const { rows } = await pool.query(

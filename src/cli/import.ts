@@ -7,17 +7,15 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../domain/errors.ts';
-import { createPool, ensureDatabase } from '../store/database.ts';
+import { ensureDatabase } from '../store/database.ts';
 import { isMigrated, migrate } from '../store/migrate.ts';
 import { type PreparedImport, prepareImport, writeImport } from '../store/records-store.ts';
+import { failFor, withDatabase } from './command.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
 
 export async function runImport(argv: string[], io: Io): Promise<number> {
-  const fail = (line: string, code: number) => {
-    io.stderr(`claim-intake import: ${line}`);
-    return code;
-  };
+  const fail = failFor('import', io);
   let dir: string;
   try {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
@@ -39,8 +37,7 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
     if (line === undefined) throw error;
     return fail(line, 2);
   }
-  const pool = createPool(url, { max: 2 });
-  try {
+  return withDatabase(url, 2, fail, async (pool) => {
     if (await ensureDatabase(url)) io.stderr('claim-intake import: created the database');
     if (!(await isMigrated(pool))) {
       const { applied } = await migrate(pool);
@@ -52,11 +49,5 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
       io.stdout(JSON.stringify({ file, records, inserted, updated, unchanged }));
     }
     return 0;
-  } catch (error) {
-    const line = databaseFailureLine(error, url);
-    if (line === undefined) throw error;
-    return fail(line, 1);
-  } finally {
-    await pool.end();
-  }
+  });
 }

@@ -3,16 +3,14 @@
  * `{"applied":["001_initial",…]}` (empty when already current). Exit 0 on success, 1 when
  * the database cannot be reached or a migration fails, 2 for a usage error.
  */
-import { createPool, ensureDatabase } from '../store/database.ts';
+import { ensureDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
+import { failFor, withDatabase } from './command.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
 
 export async function runMigrate(argv: string[], io: Io): Promise<number> {
-  const fail = (line: string, code: number) => {
-    io.stderr(`claim-intake migrate: ${line}`);
-    return code;
-  };
+  const fail = failFor('migrate', io);
   if (argv.length > 0) return fail(`unexpected argument '${argv[0]}' (usage: migrate)`, 2);
   let url: string;
   try {
@@ -21,17 +19,10 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
     return fail(databaseFailureLine(error, '') ?? String(error), 2);
   }
   // One connection is all a migration run uses: it holds the lock for the whole run.
-  const pool = createPool(url, { max: 1 });
-  try {
+  return withDatabase(url, 1, fail, async (pool) => {
     if (await ensureDatabase(url)) io.stderr(`claim-intake migrate: created the database`);
     const { applied } = await migrate(pool);
     io.stdout(JSON.stringify({ applied }));
     return 0;
-  } catch (error) {
-    const line = databaseFailureLine(error, url);
-    if (line === undefined) throw error;
-    return fail(line, 1);
-  } finally {
-    await pool.end();
-  }
+  });
 }

@@ -3,10 +3,10 @@
  * A bad setting stops start-up with one line naming it (exit 2).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { createLogger } from '../logger.ts';
 import { ROLES, type Role, startService } from '../service.ts';
+import { configOrFail, failFor } from './command.ts';
 import type { Io } from './main.ts';
 
 export async function runStart(argv: string[], io: Io): Promise<number> {
@@ -26,16 +26,8 @@ export async function runStart(argv: string[], io: Io): Promise<number> {
     io.stderr(`claim-intake start: ${(error as Error).message}`);
     return 2;
   }
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`claim-intake start: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = configOrFail(failFor('start', io));
+  if (!config) return 2;
   const logger = createLogger(config.logLevel, undefined, { format: config.logFormat });
   let service: Awaited<ReturnType<typeof startService>>;
   try {

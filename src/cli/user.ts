@@ -5,9 +5,9 @@
  * Exit 0 prints the user id; 2 for bad input; 1 when the database fails.
  */
 import { parseArgs } from 'node:util';
-import { createPool } from '../store/database.ts';
 import { createUser, USER_ROLES, type UserRole } from '../web/auth-store.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../web/password.ts';
+import { failFor, withDatabase } from './command.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
 
@@ -23,10 +23,8 @@ export async function runUser(
   io: Io,
   stdin: Input = process.stdin,
 ): Promise<number> {
-  const fail = (line: string, code = 2) => {
-    io.stderr(`claim-intake user: ${line}`);
-    return code;
-  };
+  const failWith = failFor('user', io);
+  const fail = (line: string, code = 2) => failWith(line, code);
   let email: string;
   let role: UserRole;
   try {
@@ -67,19 +65,12 @@ export async function runUser(
   } catch (error) {
     return fail(databaseFailureLine(error, '') ?? String(error));
   }
-  const pool = createPool(url, { max: 1 });
-  try {
+  return withDatabase(url, 1, fail, async (pool) => {
     const id = await createUser(pool, { email, role, passwordHash: await hashPassword(password) });
     if (id === undefined) return fail(`${email} already exists`);
     io.stdout(String(id));
     return 0;
-  } catch (error) {
-    const line = databaseFailureLine(error, url);
-    if (line === undefined) throw error;
-    return fail(line, 1);
-  } finally {
-    await pool.end();
-  }
+  });
 }
 
 function firstLine(text: string): string {
