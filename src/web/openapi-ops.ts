@@ -1,5 +1,5 @@
 /** The OpenAPI description of the ops API (src/web/ops-routes.ts); data only. */
-import { csrf, error, query } from './openapi-parts.ts';
+import { csrf, errors, query } from './openapi-parts.ts';
 
 const queueParam = {
   name: 'queue',
@@ -15,12 +15,7 @@ const opsAction = (summary: string, extra: (typeof jobIdParam)[] = []) => ({
     parameters: [csrf, queueParam, ...extra],
     responses: {
       '200': { description: 'Done' },
-      '400': error,
-      '401': error,
-      '403': error,
-      '404': error,
-      '409': error,
-      '503': error,
+      ...errors(400, 401, 403, 404, 409, 503),
     },
   },
 });
@@ -32,9 +27,7 @@ export const OPS_PATHS = {
         'Each queue (assess, settle, reply): counts by state, paused, completed and failed in the last hour, throughput per minute, failure rate, oldest waiting job in seconds (ops, admin)',
       responses: {
         '200': { description: '{ queues, at }' },
-        '401': error,
-        '403': error,
-        '503': error,
+        ...errors(401, 403, 503),
       },
     },
   },
@@ -49,11 +42,7 @@ export const OPS_PATHS = {
       ],
       responses: {
         '200': { description: '{ queue, total, offset, limit, jobs }' },
-        '400': error,
-        '401': error,
-        '403': error,
-        '404': error,
-        '503': error,
+        ...errors(400, 401, 403, 404, 503),
       },
     },
   },
@@ -78,9 +67,7 @@ export const OPS_PATHS = {
         "Each mailbox's state as its poller published it: connected, leader, lastPollAt, lagSeconds, stored, quarantined, reconnects, updatedAt, fresh (ops, admin)",
       responses: {
         '200': { description: '{ mailboxes, at }' },
-        '401': error,
-        '403': error,
-        '503': error,
+        ...errors(401, 403, 503),
       },
     },
   },

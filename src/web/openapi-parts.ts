@@ -3,6 +3,10 @@ export const error = {
   description: 'An error',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 };
+/** Error responses for the given statuses, each the JSON error body. */
+export function errors(...statuses: number[]): Record<string, typeof error> {
+  return Object.fromEntries(statuses.map((status) => [String(status), error]));
+}
 export const csrf = {
   name: 'X-CSRF-Token',
   in: 'header',

@@ -1,5 +1,5 @@
 /** The OpenAPI description of the review API (src/web/review-routes.ts); data only. */
-import { csrf, error, idParam, json, query } from './openapi-parts.ts';
+import { csrf, errors, idParam, json, query } from './openapi-parts.ts';
 
 const codes = { type: 'array', items: { type: 'string' } };
 /** Reading is open to every role (ops watch the backlog); acting is agent and admin work. */
@@ -7,7 +7,7 @@ const readClaim = (summary: string, ok: string) => ({
   get: {
     summary,
     parameters: [idParam],
-    responses: { '200': { description: ok }, '401': error, '404': error },
+    responses: { '200': { description: ok }, ...errors(401, 404) },
   },
 });
 const action = (summary: string, body: ReturnType<typeof json>) => ({
@@ -17,11 +17,7 @@ const action = (summary: string, body: ReturnType<typeof json>) => ({
     requestBody: body,
     responses: {
       '200': { description: 'Done' },
-      '400': error,
-      '401': error,
-      '403': error,
-      '404': error,
-      '409': error,
+      ...errors(400, 401, 403, 404, 409),
     },
   },
 });
@@ -50,8 +46,7 @@ export const REVIEW_PATHS = {
       ],
       responses: {
         '200': { description: '{ items, total, countsByReason, nextCursor }' },
-        '400': error,
-        '401': error,
+        ...errors(400, 401),
       },
     },
   },
@@ -88,8 +83,7 @@ export const REVIEW_PATHS = {
             'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
           },
         },
-        '401': error,
-        '404': error,
+        ...errors(401, 404),
       },
     },
   },
@@ -149,10 +143,7 @@ export const REVIEW_PATHS = {
       ],
       responses: {
         '200': { description: 'text/html' },
-        '400': error,
-        '401': error,
-        '403': error,
-        '404': error,
+        ...errors(400, 401, 403, 404),
       },
     },
   },

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 description of every route the console serves (data only). */
 import { OPS_PATHS } from './openapi-ops.ts';
-import { csrf, error, idParam, json } from './openapi-parts.ts';
+import { csrf, errors, idParam, json } from './openapi-parts.ts';
 import { REVIEW_PATHS } from './openapi-review.ts';
 
 const role = { type: 'string', enum: ['agent', 'ops', 'admin'] };
@@ -94,21 +94,19 @@ export const OPENAPI = {
               },
             },
           },
-          '400': error,
-          '401': error,
-          '429': error,
+          ...errors(400, 401, 429),
         },
       },
       delete: {
         summary: 'Sign out',
         parameters: [csrf],
-        responses: { '204': { description: 'Signed out' }, '401': error, '403': error },
+        responses: { '204': { description: 'Signed out' }, ...errors(401, 403) },
       },
     },
     '/api/me': {
       get: {
         summary: 'The caller: a signed-in user or an API token',
-        responses: { '200': { description: 'The caller' }, '401': error },
+        responses: { '200': { description: 'The caller' }, ...errors(401) },
       },
     },
     '/api/tokens': {
@@ -129,8 +127,7 @@ export const OPENAPI = {
         },
         responses: {
           '201': { description: '{ id, name, role, token }' },
-          '401': error,
-          '403': error,
+          ...errors(401, 403),
         },
       },
     },
@@ -138,13 +135,13 @@ export const OPENAPI = {
       delete: {
         summary: 'Revoke an API token (admin)',
         parameters: [csrf, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-        responses: { '204': { description: 'Revoked' }, '401': error, '403': error, '404': error },
+        responses: { '204': { description: 'Revoked' }, ...errors(401, 403, 404) },
       },
     },
     '/api/users': {
       get: {
         summary: 'List users (admin): id, email, role, disabled, createdAt; never password hashes',
-        responses: { '200': { description: '{ users }' }, '401': error, '403': error },
+        responses: { '200': { description: '{ users }' }, ...errors(401, 403) },
       },
       post: {
         summary: 'Create a user (admin); the password needs at least 12 characters',
@@ -155,10 +152,7 @@ export const OPENAPI = {
         ),
         responses: {
           '201': { description: '{ id }' },
-          '400': error,
-          '401': error,
-          '403': error,
-          '409': error,
+          ...errors(400, 401, 403, 409),
         },
       },
     },
@@ -170,10 +164,7 @@ export const OPENAPI = {
         requestBody: json({ role, disabled: { type: 'boolean' } }, []),
         responses: {
           '200': { description: '{ id, role?, disabled? }' },
-          '400': error,
-          '401': error,
-          '403': error,
-          '404': error,
+          ...errors(400, 401, 403, 404),
         },
       },
     },
