@@ -234,9 +234,9 @@ async function sendLocked(
     kind: string;
   }>(
     `UPDATE replies SET state = 'sending', attempts = attempts + 1
-      WHERE id = $1 AND (state = 'pending' OR (state = 'failed' AND last_error IS DISTINCT FROM $2))
+      WHERE id = $1 AND (state = 'pending' OR (state = 'failed' AND NOT outcome_unknown))
       RETURNING claim_id, raw, to_address, kind`,
-    [replyId, OUTCOME_UNKNOWN],
+    [replyId],
   );
   const reply = rows[0];
   if (!reply) return notSendable(deps.pool, replyId);
@@ -290,7 +290,7 @@ async function sendLocked(
 
 /**
  * Why a reply cannot be sent now. One still 'sending' while its lock is free (the caller holds
- * it) was cut off mid-send: it is marked failed with OUTCOME_UNKNOWN and its claim handed to an
+ * it) was cut off mid-send: it is marked failed, outcome unknown, and its claim handed to an
  * agent. One marked so earlier stays unknown; anything else was sent.
  */
 async function notSendable(
@@ -299,7 +299,8 @@ async function notSendable(
 ): Promise<'already_sent' | 'outcome_unknown'> {
   return withTransaction(pool, async (client) => {
     const cut = await client.query<{ claim_id: string }>(
-      `UPDATE replies SET state = 'failed', last_error = $2 WHERE id = $1 AND state = 'sending'
+      `UPDATE replies SET state = 'failed', outcome_unknown = true, last_error = $2
+        WHERE id = $1 AND state = 'sending'
         RETURNING claim_id`,
       [replyId, OUTCOME_UNKNOWN],
     );
@@ -307,10 +308,10 @@ async function notSendable(
       await toReview(client, Number(cut.rows[0].claim_id), 'reply_failed', OUTCOME_UNKNOWN);
       return 'outcome_unknown';
     }
-    const { rows } = await client.query<{ state: string }>(
-      'SELECT state FROM replies WHERE id = $1',
+    const { rows } = await client.query<{ outcome_unknown: boolean }>(
+      'SELECT outcome_unknown FROM replies WHERE id = $1',
       [replyId],
     );
-    return rows[0]?.state === 'failed' ? 'outcome_unknown' : 'already_sent';
+    return rows[0]?.outcome_unknown ? 'outcome_unknown' : 'already_sent';
   });
 }

@@ -361,11 +361,12 @@ describe('settle and reply run at the same time', () => {
     expect(await sendReply(deps, prepared.replyId)).toBe('outcome_unknown');
     expect(await h.sentTo(messageId)).toEqual([]);
     expect(await h.replies(claimId)).toMatchObject([{ state: 'failed' }]);
-    const { rows } = await h.db.pool.query<{ last_error: string }>(
-      'SELECT last_error FROM replies WHERE id = $1',
+    const { rows } = await h.db.pool.query<{ last_error: string; outcome_unknown: boolean }>(
+      'SELECT last_error, outcome_unknown FROM replies WHERE id = $1',
       [prepared.replyId],
     );
     expect(rows[0]!.last_error).toBe(OUTCOME_UNKNOWN);
+    expect(rows[0]!.outcome_unknown).toBe(true);
     expect(await h.claim(claimId)).toMatchObject({
       state: 'review',
       reasons: ['excluded_cause', 'reply_failed'],

@@ -1,5 +1,4 @@
 /** When a claim is done with, as a SQL condition on `claims c` (scale test and bench:pipeline). */
-import { OUTCOME_UNKNOWN } from '../../src/pipeline/reply.ts';
 
 /**
  * Done with: ignored; answered (or with an agent) and the reply for its version sent; or with
@@ -9,4 +8,4 @@ import { OUTCOME_UNKNOWN } from '../../src/pipeline/reply.ts';
 export const FINISHED = `(c.state = 'ignored' OR (c.state IN ('answered', 'review') AND EXISTS (
   SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version AND r.state = 'sent'))
   OR (c.state = 'review' AND 'reply_failed' = ANY(c.reasons) AND EXISTS (
-  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.state = 'failed' AND r.last_error = '${OUTCOME_UNKNOWN}')))`;
+  SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.outcome_unknown)))`;
