@@ -1,35 +1,23 @@
 /** `claim-intake ledger` exports each entry once, as JSON Lines or CSV. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { jsonLines, runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { storeClaim } from '../support/store-claim.ts';
 
 let db: TestDatabase;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrate(db.pool);
-  await ensureMailbox(db.pool, 'maildir:/tmp/x');
-  const raw = Buffer.from('Subject: x\r\n\r\nbody');
-  const [stored] = await storeMessages(db.pool, 'maildir:/tmp/x', [
-    {
-      sourceKey: 'k1',
-      uidValidity: null,
-      uid: null,
-      raw,
-      size: raw.length,
-      internalDate: new Date(),
-      messageId: null,
-      sha256: sha256Of(raw),
-      quarantine: null,
-    },
-  ]);
+  const claimId = await storeClaim(db.pool, 'maildir:/tmp/x', 'Subject: x\r\n\r\nbody', {
+    sourceKey: 'k1',
+  });
   await db.pool.query(
     `INSERT INTO ledger_entries (claim_id, account, kind, incident, amount, currency, details)
      VALUES ($1, 'demo-shop', 'compensation', 'INC-1', '100.5', 'CNY', '{"note":"=cmd"}'),
             ($1, 'jp-shop', 'compensation', 'INC-2', '1234', 'JPY', '{}')`,
-    [stored!.claimId],
+    [claimId],
   );
 });
 afterAll(async () => {

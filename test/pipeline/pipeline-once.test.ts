@@ -30,8 +30,8 @@ import { settleClaim } from '../../src/pipeline/settle.ts';
 import { createReplyTransport } from '../../src/reply/outbound.ts';
 import type { ReplyTransport } from '../../src/reply/outbound-types.ts';
 import { ReplyTemplates } from '../../src/reply/templates.ts';
-import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
 import { loadRecordsFromDb } from '../../src/store/records-store.ts';
+import { storeClaim } from '../support/store-claim.ts';
 import { waitFor } from '../support/wait.ts';
 import {
   createHarness,
@@ -91,23 +91,10 @@ async function rerun(name: QueueName, item: WorkItem): Promise<unknown> {
 
 /** Stores a claim without enqueueing it (as intake would have before its enqueue). */
 async function storeDirect(raw: string): Promise<number> {
-  const mailbox = 'direct:once';
-  const bytes = Buffer.from(raw);
-  await ensureMailbox(h.db.pool, mailbox);
-  const [outcome] = await storeMessages(h.db.pool, mailbox, [
-    {
-      sourceKey: uniqueId('direct'),
-      uidValidity: null,
-      uid: null,
-      raw: bytes,
-      size: bytes.length,
-      internalDate: new Date(RECEIVED),
-      messageId: null,
-      sha256: sha256Of(bytes),
-      quarantine: null,
-    },
-  ]);
-  return outcome!.claimId!;
+  return storeClaim(h.db.pool, 'direct:once', raw, {
+    sourceKey: uniqueId('direct'),
+    received: new Date(RECEIVED),
+  });
 }
 
 /** The engine's inputs as the worker builds them: records from the database, policy v1. */

@@ -12,8 +12,8 @@ import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
 import { RecordIndex } from '../../src/domain/record-index.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
 import { jobId, QUEUE_NAMES, queuePrefix, REPLY_QUEUE } from '../../src/pipeline/queues.ts';
-import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
 import { loadRecordsFromDb } from '../../src/store/records-store.ts';
+import { storeClaim } from '../support/store-claim.ts';
 import { waitFor } from '../support/wait.ts';
 import { createHarness, type Harness, mail, uniqueId, waitIdle } from './pipeline-harness.ts';
 
@@ -140,21 +140,11 @@ describe('a job that used up its attempts', () => {
     // longer than the whole backoff) while the service ran.
     const messageId = uniqueId('exhausted');
     const raw = Buffer.from(mail({ subject: 'Compensation please', messageId }));
-    await ensureMailbox(h.db.pool, 'direct:exhausted');
-    const [stored] = await storeMessages(h.db.pool, 'direct:exhausted', [
-      {
-        sourceKey: messageId,
-        uidValidity: null,
-        uid: null,
-        raw,
-        size: raw.length,
-        internalDate: new Date(RECEIVED),
-        messageId,
-        sha256: sha256Of(raw),
-        quarantine: null,
-      },
-    ]);
-    const claimId = stored!.claimId!;
+    const claimId = await storeClaim(h.db.pool, 'direct:exhausted', raw, {
+      sourceKey: messageId,
+      received: new Date(RECEIVED),
+      messageId,
+    });
     const ctx = {
       index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
       policy: DEFAULT_POLICY,

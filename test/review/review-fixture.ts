@@ -10,11 +10,12 @@ import { RecordIndex } from '../../src/domain/record-index.ts';
 import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../../src/files/load.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
 import type { QueueName, WorkItem } from '../../src/pipeline/queues.ts';
-import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
+import { ensureMailbox } from '../../src/store/messages-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { storeClaim } from '../support/store-claim.ts';
 
 export const MAILBOX = 'maildir:/srv/review-test';
 const EXAMPLES = join(REPO_ROOT, 'examples');
@@ -49,20 +50,10 @@ async function storeAndAssess(
   received: string,
 ): Promise<number> {
   const raw = readFileSync(join(EXAMPLES, 'emails', file));
-  const [out] = await storeMessages(db.pool, MAILBOX, [
-    {
-      sourceKey: file,
-      uidValidity: null,
-      uid: null,
-      raw,
-      size: raw.length,
-      internalDate: new Date(received),
-      messageId: null,
-      sha256: sha256Of(raw),
-      quarantine: null,
-    },
-  ]);
-  const id = out!.claimId!;
+  const id = await storeClaim(db.pool, MAILBOX, raw, {
+    sourceKey: file,
+    received: new Date(received),
+  });
   await assessClaim(db.pool, id, ctx);
   return id;
 }

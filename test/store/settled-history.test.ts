@@ -2,12 +2,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordIndex } from '../../src/domain/record-index.ts';
-import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir, loadRecordsFromDb } from '../../src/store/records-store.ts';
 import { withSettledHistory } from '../../src/store/settled-history.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { storeClaim } from '../support/store-claim.ts';
 
 let db: TestDatabase;
 let claimId: number;
@@ -16,22 +16,9 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await migrate(db.pool);
   await importRecordsDir(db.pool, join(REPO_ROOT, 'examples/records'));
-  await ensureMailbox(db.pool, 'maildir:/tmp/h');
-  const raw = Buffer.from('Subject: x\r\n\r\nbody');
-  const [stored] = await storeMessages(db.pool, 'maildir:/tmp/h', [
-    {
-      sourceKey: 'h1',
-      uidValidity: null,
-      uid: null,
-      raw,
-      size: raw.length,
-      internalDate: new Date(),
-      messageId: null,
-      sha256: sha256Of(raw),
-      quarantine: null,
-    },
-  ]);
-  claimId = stored!.claimId!;
+  claimId = await storeClaim(db.pool, 'maildir:/tmp/h', 'Subject: x\r\n\r\nbody', {
+    sourceKey: 'h1',
+  });
   await db.pool.query(
     `INSERT INTO ledger_entries (claim_id, account, kind, incident, amount, currency) VALUES ($1, 'demo-shop', 'compensation', 'INC-9001', '100', 'CNY');
      `,
