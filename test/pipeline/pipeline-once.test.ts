@@ -44,6 +44,8 @@ import {
 } from './pipeline-harness.ts';
 
 const RECEIVED = '2026-03-04T09:00:00+08:00';
+const FORCE_MAJEURE =
+  'Compensation claim - Account: demo-shop; Fault time: 2026-03-03 15:05; Occurrences: 1';
 const INC_9001 =
   'Compensation claim - Account: demo-shop; Fault time: 2026-03-02 10:05; Occurrences: 1';
 const INC_9003 =
@@ -104,6 +106,15 @@ async function engineContext() {
     policy: DEFAULT_POLICY,
     calendar: CHINA_MAINLAND_CALENDAR,
   };
+}
+
+/** A claim stored and assessed directly (rejected: INC-9002's cause is force majeure), nothing enqueued. */
+async function rejectedDirectly(tag: string): Promise<{ messageId: string; claimId: number }> {
+  const messageId = uniqueId(tag);
+  const claimId = await storeDirect(mail({ subject: FORCE_MAJEURE, messageId }));
+  const assessed = await assessClaim(h.db.pool, claimId, await engineContext());
+  expect(assessed?.assessment.decision).toBe('rejected');
+  return { messageId, claimId };
 }
 
 const ledgerCount = () => h.count('SELECT count(*) n FROM ledger_entries');
@@ -201,16 +212,7 @@ describe('with the service running', () => {
   it('a stage run again after its commit, whose next stage was never enqueued, hands the claim on', async () => {
     // As when a worker is killed between assessment's commit and its enqueue: the claim is
     // decided (rejected: the fault is force majeure) but no reply job exists.
-    const messageId = uniqueId('handoff');
-    const claimId = await storeDirect(
-      mail({
-        subject:
-          'Compensation claim - Account: demo-shop; Fault time: 2026-03-03 15:05; Occurrences: 1',
-        messageId,
-      }),
-    );
-    const ctx = await engineContext();
-    expect((await assessClaim(h.db.pool, claimId, ctx))?.assessment.decision).toBe('rejected');
+    const { messageId, claimId } = await rejectedDirectly('handoff');
     expect(
       await h.queue(REPLY_QUEUE).getJob(jobId(REPLY_QUEUE, { claimId, version: 1 })),
     ).toBeUndefined();
@@ -327,16 +329,7 @@ describe('settle and reply run at the same time', () => {
   });
 
   it('a reply cut off mid-send is never sent again: its claim goes to an agent, outcome unknown', async () => {
-    const messageId = uniqueId('cutoff');
-    const claimId = await storeDirect(
-      mail({
-        subject:
-          'Compensation claim - Account: demo-shop; Fault time: 2026-03-03 15:05; Occurrences: 1',
-        messageId,
-      }),
-    );
-    const ctx = await engineContext();
-    expect((await assessClaim(h.db.pool, claimId, ctx))?.assessment.decision).toBe('rejected');
+    const { messageId, claimId } = await rejectedDirectly('cutoff');
     const prepared = await prepareReply(deps, claimId, 1);
     if (prepared.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(prepared)}`);
     // As left by an attempt killed while talking to SMTP: 'sending', and its lock gone with it.
