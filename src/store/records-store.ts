@@ -18,7 +18,8 @@ import { readRecordsDir } from '../files/load.ts';
 import { asDatabaseError, withTransaction } from './database.ts';
 
 type Kind = keyof Records;
-type ColumnType = 'text' | 'timestamptz';
+type ColumnType = 'text' | 'timestamptz' | 'text[]';
+type ColumnValue = string | string[];
 
 interface TableSpec<K extends Kind> {
   table: string;
@@ -29,7 +30,7 @@ interface TableSpec<K extends Kind> {
   /** The record field named when two records share a key, and the key in words. */
   keyField: string;
   keyWords: string;
-  values: (record: Records[K][number]) => string[];
+  values: (record: Records[K][number]) => ColumnValue[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -37,11 +38,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const TABLES: { [K in Kind]: TableSpec<K> } = {
   accounts: {
     table: 'accounts',
-    columns: [['id', 'text']],
+    columns: [
+      ['id', 'text'],
+      ['emails', 'text[]'],
+    ],
     conflict: ['id'],
     keyField: 'id',
     keyWords: 'id',
-    values: (a) => [a.id],
+    // The parser lower-cases contacts already.
+    values: (a) => [a.id, a.emails],
   },
   resources: {
     table: 'resources',
@@ -59,11 +64,20 @@ const TABLES: { [K in Kind]: TableSpec<K> } = {
     columns: [
       ['id', 'text'],
       ['starts_at', 'timestamptz'],
+      ['ends_at', 'timestamptz'],
+      ['resources', 'text[]'],
+      ['scopes', 'text[]'],
     ],
     conflict: ['id'],
     keyField: 'id',
     keyWords: 'id',
-    values: (i) => [i.id, iso(i.start)],
+    values: (i) => [
+      i.id,
+      iso(i.start),
+      iso(i.end),
+      i.resources ?? [],
+      (i.scope ?? []).map((s) => scopeKey(s.service, s.region)),
+    ],
   },
   orders: {
     table: 'orders',
@@ -81,11 +95,12 @@ const TABLES: { [K in Kind]: TableSpec<K> } = {
     columns: [
       ['id', 'text'],
       ['account', 'text'],
+      ['orders', 'text[]'],
     ],
     conflict: ['id'],
     keyField: 'id',
     keyWords: 'id (or, without one, account, at and orders)',
-    values: (r) => [r.id || derivedRefundId(r), r.account],
+    values: (r) => [r.id || derivedRefundId(r), r.account, r.orders.map((o) => o.toLowerCase())],
   },
   compensations: {
     table: 'past_compensations',
@@ -112,6 +127,14 @@ const TABLES: { [K in Kind]: TableSpec<K> } = {
 };
 
 const KINDS = Object.keys(RECORD_FILES) as Kind[];
+
+/** Joins a text[] column's elements for the upsert; U+001E cannot occur in an id we store. */
+const ARRAY_SEPARATOR = '\u001e';
+
+/** An incident scope entry as stored in `incidents.scopes`: service, U+001F, region. */
+export function scopeKey(service: string, region: string): string {
+  return `${service}\u001f${region}`;
+}
 
 /** Rows per INSERT: large enough that 100k records take ~100 round trips, small enough
  * that one statement's parameters stay a few megabytes. */
@@ -196,7 +219,8 @@ function prepareTable<K extends Kind>(
     const json = JSON.stringify(raw[index]);
     const problem = unstorable(json);
     if (problem) throw new InvalidInputError(file, `[${index}]`, problem);
-    for (const [c, v] of values.entries()) columns[c]!.push(v);
+    for (const [c, v] of values.entries())
+      columns[c]!.push(Array.isArray(v) ? v.join(ARRAY_SEPARATOR) : v);
     data.push(json);
   });
   return { kind, file, table: spec.table, columns, data };
@@ -263,13 +287,17 @@ async function upsertTable(client: pg.PoolClient, t: PreparedTable): Promise<Imp
  */
 function upsertSql(spec: Pick<TableSpec<Kind>, 'table' | 'columns' | 'conflict'>): string {
   const names = spec.columns.map(([name]) => name);
-  const arrays = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`);
+  // A text[] column travels as one text per row, its elements joined by ARRAY_SEPARATOR.
+  const arrays = spec.columns.map(([, type], i) => `$${i + 1}::${type === 'text[]' ? 'text' : type}[]`);
   arrays.push(`$${spec.columns.length + 1}::jsonb[]`);
+  const selected = spec.columns.map(([name, type]) =>
+    type === 'text[]' ? `string_to_array(u.${name}, chr(30))` : `u.${name}`,
+  );
   const set = [...names.filter((n) => !spec.conflict.includes(n)), 'data']
     .map((n) => `${n} = EXCLUDED.${n}`)
     .join(', ');
   return `INSERT INTO ${spec.table} AS t (${names.join(', ')}, data)
-    SELECT * FROM unnest(${arrays.join(', ')})
+    SELECT ${selected.join(', ')}, u.data FROM unnest(${arrays.join(', ')}) AS u(${names.join(', ')}, data)
     ON CONFLICT (${spec.conflict.join(', ')}) DO UPDATE SET ${set}, imported_at = now()
     WHERE t.data IS DISTINCT FROM EXCLUDED.data
     RETURNING (t.xmax = 0) AS inserted`;
