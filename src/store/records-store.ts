@@ -53,11 +53,12 @@ const TABLES: { [K in Kind]: TableSpec<K> } = {
     columns: [
       ['id', 'text'],
       ['account', 'text'],
+      ['scope', 'text'],
     ],
     conflict: ['id'],
     keyField: 'id',
     keyWords: 'id',
-    values: (r) => [r.id, r.account],
+    values: (r) => [r.id, r.account, scopeKey(r.service, r.region)],
   },
   incidents: {
     table: 'incidents',

@@ -12,6 +12,10 @@ UPDATE accounts SET emails = ARRAY(
   SELECT lower(btrim(e)) FROM jsonb_array_elements_text(data -> 'emails') AS e);
 CREATE INDEX accounts_emails ON accounts USING gin (emails);
 
+-- A resource's "service<US>region", the key an incident's scope entries are matched by.
+ALTER TABLE resources ADD COLUMN scope text NOT NULL DEFAULT '';
+UPDATE resources SET scope = btrim(data ->> 'service') || chr(31) || btrim(data ->> 'region');
+
 -- Incidents: what they touch (resource ids; "service<US>region" scopes) and when they end,
 -- so the incidents affecting an account's resources around the claimed times are found
 -- without reading the others.
