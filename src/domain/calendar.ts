@@ -84,3 +84,12 @@ function dates(value: unknown, file: string, field: string): string[] {
     return d;
   });
 }
+
+/** The calendar as a calendar file's JSON (dates sorted): parseCalendar reads it back equal. */
+export function calendarJson(calendar: Calendar): Record<string, unknown> {
+  return {
+    holidays: [...calendar.holidays].sort(),
+    workdays: [...calendar.workdays].sort(),
+    ...(calendar.coveredYears ? { covered_years: { ...calendar.coveredYears } } : {}),
+  };
+}

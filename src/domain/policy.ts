@@ -3,7 +3,7 @@
  * the published default. Validation names the file and the field.
  */
 import { InvalidInputError } from './errors.ts';
-import { type Decimal, parseDecimal } from './money.ts';
+import { type Decimal, formatMinor, parseDecimal } from './money.ts';
 import { isValidTimeZone } from './time.ts';
 
 export interface Policy {
@@ -134,4 +134,24 @@ function multipliers(value: unknown, file: string): Policy['multipliers'] {
     out[key] = v;
   }
   return out;
+}
+
+/** The policy as a policy file's JSON, every key present: parsePolicy reads it back equal. */
+export function policyJson(policy: Policy): Record<Key, unknown> {
+  const money = (d: { units: bigint; scale: number }) => formatMinor(d.units, d.scale);
+  return {
+    timezone: policy.timezone,
+    claim_window_working_days: policy.claimWindowWorkingDays,
+    match_tolerance_minutes: policy.matchToleranceMinutes,
+    lookback_days: policy.lookbackDays,
+    multipliers: { ...policy.multipliers },
+    review_above: money(policy.reviewAbove),
+    refund_window_hours: policy.refundWindowHours,
+    refund_max_requests: policy.refundMaxRequests,
+    refund_max_orders: policy.refundMaxOrders,
+    icp_min_recharge: money(policy.icpMinRecharge),
+    icp_reward_common: money(policy.icpRewardCommon),
+    icp_reward_vip: money(policy.icpRewardVip),
+    icp_abandon_days: policy.icpAbandonDays,
+  };
 }

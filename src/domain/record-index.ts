@@ -12,13 +12,29 @@ import type {
   Resource,
 } from './records.ts';
 
+/**
+ * What extraction asks of the records: is this id a known account or order, and which
+ * known ids appear in a text. RecordIndex answers from records; slice.ts records the
+ * questions to learn which ids one email could need.
+ */
+export interface RecordLookup {
+  /** The account with this id, compared case-insensitively. */
+  account(id: string): Account | undefined;
+  /** The order with this id, compared case-insensitively. */
+  order(id: string): Order | undefined;
+  /** The first token of `text` that equals a known account id. */
+  knownAccountIn(text: string): Account | undefined;
+  /** Known order ids appearing as tokens of `text`, in order, without repeats. */
+  knownOrdersIn(text: string): string[];
+}
+
 /** An incident that touches an account, with the account's resources it touches. */
 export interface AffectedIncident {
   incident: Incident;
   resources: Resource[];
 }
 
-export class RecordIndex {
+export class RecordIndex implements RecordLookup {
   private readonly accounts = new Map<string, Account>();
   private readonly orders = new Map<string, Order>();
   private readonly resourcesByAccount = new Map<string, Resource[]>();
@@ -93,19 +109,17 @@ export class RecordIndex {
     return list;
   }
 
-  /** Tokens of `text` that equal a known account id (case-insensitive), in order. */
   knownAccountIn(text: string): Account | undefined {
-    for (const token of tokens(text)) {
+    for (const token of idTokens(text)) {
       const a = this.accounts.get(token.toLowerCase());
       if (a) return a;
     }
     return undefined;
   }
 
-  /** Known order ids appearing as tokens of `text`, in order, without repeats. */
   knownOrdersIn(text: string): string[] {
     const found: string[] = [];
-    for (const token of tokens(text)) {
+    for (const token of idTokens(text)) {
       const o = this.orders.get(token.toLowerCase());
       if (o && !found.includes(o.id)) found.push(o.id);
     }
@@ -124,7 +138,7 @@ function cmp(a: string, b: string): number {
 }
 
 /** Id-like tokens: letters, digits and . _ - @, not glued to other such characters. */
-function* tokens(text: string): Generator<string> {
+export function* idTokens(text: string): Generator<string> {
   for (const m of text.matchAll(/[A-Za-z0-9][A-Za-z0-9._@-]*/g)) {
     yield m[0].replace(/[.\-_]+$/, '');
   }

@@ -2,13 +2,16 @@
  * Hand-built inputs for engine tests: emails without MIME, records with sensible defaults,
  * and an engine context. Every helper returns fresh objects.
  */
+
+import { isDeepStrictEqual } from 'node:util';
 import { assess } from '../../src/domain/assess/engine.ts';
-import type { Assessment, EngineContext } from '../../src/domain/assess/types.ts';
+import type { AssessInput, Assessment, EngineContext } from '../../src/domain/assess/types.ts';
 import { type Calendar, parseCalendar } from '../../src/domain/calendar.ts';
 import { type AutoHeaders, emptyEmail, type ParsedEmail } from '../../src/domain/email.ts';
 import { parsePolicy } from '../../src/domain/policy.ts';
 import { RecordIndex } from '../../src/domain/record-index.ts';
 import { parseRecordFile, RECORD_FILES, type Records } from '../../src/domain/records.ts';
+import { selectSlice } from '../../src/domain/slice.ts';
 import { parseIsoInstant } from '../../src/domain/time.ts';
 
 export function emailOf(
@@ -83,14 +86,33 @@ export function at(iso: string): number {
   return t;
 }
 
-/** Assesses an email received at `received` (ISO with offset). */
+/**
+ * Assesses an email received at `received` (ISO with offset). Every engine test also checks
+ * the record slice: the engine on only the records this email needs (domain/slice.ts) must
+ * decide exactly as on all of them, explanation included.
+ */
 export function run(
   ctx: EngineContext,
   email: Partial<Omit<ParsedEmail, 'headers'>> & { headers?: Partial<AutoHeaders> },
   received = '2026-03-04T09:00:00+08:00',
   senderAuthenticated?: boolean,
 ): Assessment {
-  return assess({ email: emailOf(email), receivedAt: at(received), senderAuthenticated }, ctx);
+  const input = { email: emailOf(email), receivedAt: at(received), senderAuthenticated };
+  const full = assess(input, ctx);
+  expectSameOnSlice(input, ctx, full);
+  return full;
+}
+
+/** Throws when the engine decides otherwise on the email's record slice than on all records. */
+export function expectSameOnSlice(input: AssessInput, ctx: EngineContext, full: Assessment): void {
+  const slice = selectSlice(ctx.index.records, input.email, ctx.policy);
+  const sliced = assess(input, { ...ctx, index: new RecordIndex(slice) });
+  if (!isDeepStrictEqual(sliced, full)) {
+    throw new Error(
+      `the record slice changed the assessment of "${input.email.subject}":\n` +
+        `all records: ${JSON.stringify(full)}\nslice: ${JSON.stringify(sliced)}`,
+    );
+  }
 }
 
 /** An incident record in the contract's shape. */

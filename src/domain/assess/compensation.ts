@@ -10,13 +10,14 @@ import type { AffectedIncident } from '../record-index.ts';
 import { DAY_MS, endOfLocalDate, formatInstant, localDateOf, startOfLocalDate } from '../time.ts';
 import { type Claim, locate, type Outcome, outcome } from './claim.ts';
 import { compensationAmount } from './compensation-amount.ts';
+import type { Source } from './types.ts';
 
 const MINUTE_MS = 60_000;
 
 export function assessCompensation(claim: Claim): Outcome {
   const { ctx, result: a, timeZone } = claim;
   const out = outcome();
-  const times = locate(claim.subject, claim.body, (t) => nonEmpty(extractFaultTimes(t, timeZone)));
+  const times = claimedFaultTimes(claim.subject, claim.body, timeZone);
   const count = locate(claim.subject, claim.body, findOccurrences);
   a.faultTimes = (times?.value ?? []).map((t) =>
     t.kind === 'date' ? t.date : formatInstant(t.at, timeZone),
@@ -117,6 +118,15 @@ export function assessCompensation(claim: Claim): Outcome {
     out.reasons.push({ code: 'amount_over_review_limit', effect: 'review' });
   }
   return out;
+}
+
+/** The fault times claimed in the subject, else in the body, read in `timeZone`. */
+export function claimedFaultTimes(
+  subject: string,
+  body: string,
+  timeZone: string,
+): { value: ClaimedTime[]; source: Source } | null {
+  return locate(subject, body, (t) => nonEmpty(extractFaultTimes(t, timeZone)));
 }
 
 /**

@@ -2,7 +2,7 @@
  * The account a claim is about: a label (account, account id, acct, 账号, 帐号, 账户,
  * 帐户) followed by the id; without a label, a token equal to a known account id.
  */
-import type { RecordIndex } from '../record-index.ts';
+import type { RecordLookup } from '../record-index.ts';
 
 // A word after the label ("account id", "account no.") belongs to the label only when
 // the id does not run on from it: "account nova-77" is the account "nova-77".
@@ -24,7 +24,7 @@ export interface FoundAccount {
  * provided it looks like an id (a separator after the label, or a digit or punctuation in
  * it), so "my account was down" does not yield "was"; then an unlabelled known id.
  */
-export function findAccount(text: string, index: RecordIndex): FoundAccount | null {
+export function findAccount(text: string, index: RecordLookup): FoundAccount | null {
   let unknown: string | null = null;
   for (const m of text.matchAll(LABELLED)) {
     const id = (m[2] ?? '').replace(/[._-]+$/, '');

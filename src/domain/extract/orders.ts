@@ -3,7 +3,7 @@
  * followed by ids separated by commas, spaces, '、' or ';'; without a label, tokens
  * equal to known order ids.
  */
-import type { RecordIndex } from '../record-index.ts';
+import type { RecordLookup } from '../record-index.ts';
 
 // A label word ("id", "no", "number") must end where the id begins: in "order No2026001"
 // the id is "No2026001", not "2026001".
@@ -13,7 +13,7 @@ const SEPARATOR = /^\s*(?:[,，;；、/]|and|&|和)?\s*/i;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*/;
 
 /** Ids in request order, without repeats; at most `limit` are read after each label. */
-export function findOrders(text: string, index: RecordIndex, limit = 50): string[] {
+export function findOrders(text: string, index: RecordLookup, limit = 50): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(LABEL)) {
     let rest = text.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 2000);
