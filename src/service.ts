@@ -7,12 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config, MailboxConfig } from './config.ts';
-import type { EngineContext } from './domain/assess/types.ts';
 import type { Calendar } from './domain/calendar.ts';
 import { CHINA_MAINLAND_CALENDAR } from './domain/calendars/china-mainland.ts';
 import { ClaimIntakeError } from './domain/errors.ts';
 import { DEFAULT_POLICY, type Policy } from './domain/policy.ts';
-import { RecordIndex } from './domain/record-index.ts';
 import { loadCalendarFile, loadPolicyFile } from './files/load.ts';
 import { runImapSession } from './intake/imap-session.ts';
 import type { IntakeDeps } from './intake/intake-deps.ts';
@@ -36,11 +34,10 @@ import { startWorkers, type Workers } from './pipeline/workers.ts';
 import { createReplyTransport } from './reply/outbound.ts';
 import type { ReplyTransport } from './reply/outbound-types.ts';
 import { ReplyTemplates } from './reply/templates.ts';
+import { saveEngineSettings } from './store/assessment-inputs.ts';
 import { createPool, describeError, ensureDatabase } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
-import { loadRecordsFromDb } from './store/records-store.ts';
 import { connectRedis, type RedisClient } from './store/redis.ts';
-import { withSettledHistory } from './store/settled-history.ts';
 import { buildServer } from './web/server.ts';
 
 export const ROLES = ['all', 'poller', 'worker', 'web'] as const;
@@ -48,9 +45,6 @@ export type Role = (typeof ROLES)[number];
 
 /** The From of replies when MAIL_FROM is unset (the embedded default writes to the outbox). */
 const DEFAULT_MAIL_FROM = 'claims@claim-intake.local';
-
-/** How long records read from the database are reused before being read again. */
-const RECORDS_TTL_MS = 10_000;
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -205,20 +199,8 @@ export async function startService(
 
   if (role === 'all' || role === 'worker') {
     transport = createReplyTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
-    let cached: { ctx: EngineContext; at: number } | undefined;
-    const context = async (): Promise<EngineContext> => {
-      if (!cached || Date.now() - cached.at > RECORDS_TTL_MS) {
-        cached = {
-          ctx: {
-            index: new RecordIndex(await withSettledHistory(pool, await loadRecordsFromDb(pool))),
-            policy,
-            calendar,
-          },
-          at: Date.now(),
-        };
-      }
-      return cached.ctx;
-    };
+    // Stored once, referenced by every assessment so it can be replayed as it was made.
+    const engine = await saveEngineSettings(pool, policy, calendar);
     const auth = config.senderAuth;
     workers = startWorkers({
       pool,
@@ -227,7 +209,7 @@ export async function startService(
       redisPrefix: config.redisPrefix,
       logger,
       producer,
-      context,
+      engine,
       concurrency: config.concurrency,
       jobLockMs: config.jobLockMs,
       metrics,

@@ -1,9 +1,11 @@
 /**
  * `claim-intake check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE]
  * [--received ISO]`: assesses emails offline with the service's engine and prints one
- * JSON object per file (CONTRACT.md). Records come from DIR, else from the database at
- * DATABASE_URL. Exit 0 whatever the decisions; 2 for usage errors (an unreachable or
- * unmigrated database included).
+ * JSON object per file (CONTRACT.md). Records come from DIR (all loaded: a small
+ * directory), else from the database at DATABASE_URL, read per email as the service reads
+ * them (store/record-slices.ts): a provider's millions of records are never loaded.
+ * Exit 0 whatever the decisions; 2 for usage errors (an unreachable or unmigrated
+ * database included).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -11,6 +13,7 @@ import { assess, blankAssessment } from '../domain/assess/engine.ts';
 import type { Assessment, EngineContext } from '../domain/assess/types.ts';
 import type { Calendar } from '../domain/calendar.ts';
 import { CHINA_MAINLAND_CALENDAR } from '../domain/calendars/china-mainland.ts';
+import type { ParsedEmail } from '../domain/email.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.ts';
 import { RecordIndex } from '../domain/record-index.ts';
@@ -19,8 +22,7 @@ import { fromLocal, isRealDate, parseIsoInstant } from '../domain/time.ts';
 import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../files/load.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { createPool } from '../store/database.ts';
-import { loadRecordsFromDb } from '../store/records-store.ts';
-import { withSettledHistory } from '../store/settled-history.ts';
+import { checkSliceQueries, readSlice } from '../store/record-slices.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
 
@@ -37,26 +39,37 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     }
     throw error;
   }
-  const { files, ctx, receivedAt } = setup;
+  const { files, records, policy, calendar, receivedAt } = setup;
   const warned = new Set<string>();
-  for (const file of files) {
-    let raw: Buffer;
-    try {
-      raw = await readFile(file);
-    } catch (error) {
-      io.stderr(
-        `claim-intake check: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
+  try {
+    for (const file of files) {
+      let raw: Buffer;
+      try {
+        raw = await readFile(file);
+      } catch (error) {
+        io.stderr(
+          `claim-intake check: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
+        );
+        return 2;
+      }
+      const email = await parseEmail(raw);
+      const ctx = { index: await records.indexFor(email), policy, calendar };
+      const assessment = assessSafely(email, receivedAt, ctx, (message) =>
+        io.stderr(`claim-intake check: ${file}: ${message}`),
       );
-      return 2;
+      for (const w of assessment.warnings) {
+        if (!warned.has(w)) io.stderr(`claim-intake check: warning: ${w}`);
+        warned.add(w);
+      }
+      io.stdout(JSON.stringify(toCheckLine(file, assessment)));
     }
-    const assessment = await assessSafely(raw, receivedAt, ctx, (message) =>
-      io.stderr(`claim-intake check: ${file}: ${message}`),
-    );
-    for (const w of assessment.warnings) {
-      if (!warned.has(w)) io.stderr(`claim-intake check: warning: ${w}`);
-      warned.add(w);
-    }
-    io.stdout(JSON.stringify(toCheckLine(file, assessment)));
+  } catch (error) {
+    const line = records.failureLine(error);
+    if (line === undefined) throw error;
+    io.stderr(`claim-intake check: ${line}`);
+    return 2;
+  } finally {
+    await records.close();
   }
   return 0;
 }
@@ -66,20 +79,28 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
  * decision an agent will see (review, unclassified) and the error goes to stderr, so one
  * bad email never costs the others their answers.
  */
-async function assessSafely(
-  raw: Buffer,
+function assessSafely(
+  email: ParsedEmail,
   receivedAt: number,
   ctx: EngineContext,
   report: (message: string) => void,
-): Promise<Assessment> {
+): Assessment {
   try {
-    return assess({ email: await parseEmail(raw), receivedAt }, ctx);
+    return assess({ email, receivedAt }, ctx);
   } catch (error) {
     report(`internal error, sent to review: ${(error as Error).stack ?? error}`);
     const fallback = blankAssessment(ctx.policy.timezone, String(error));
     fallback.reasons = ['unclassified'];
     return fallback;
   }
+}
+
+/** Where the records of each email come from: a directory loaded whole, or the database. */
+interface RecordsFor {
+  indexFor(email: ParsedEmail): Promise<RecordIndex>;
+  /** The one line to print for an expected failure (database away, bad record), else undefined. */
+  failureLine(error: unknown): string | undefined;
+  close(): Promise<void>;
 }
 
 async function prepare(argv: string[]) {
@@ -101,20 +122,25 @@ async function prepare(argv: string[]) {
   const calendar: Calendar = values.calendar
     ? await loadCalendarFile(values.calendar)
     : CHINA_MAINLAND_CALENDAR;
-  const records =
-    values.records === undefined
-      ? await loadDatabaseRecords()
-      : await loadRecordsDir(values.records);
   const receivedAt =
     values.received === undefined ? Date.now() : parseReceived(values.received, policy.timezone);
-  return { files, receivedAt, ctx: { index: new RecordIndex(records), policy, calendar } };
+  const records =
+    values.records === undefined
+      ? await databaseRecords(policy)
+      : directoryRecords(await loadRecordsDir(values.records));
+  return { files, receivedAt, policy, calendar, records };
+}
+
+function directoryRecords(records: Records): RecordsFor {
+  const index = new RecordIndex(records);
+  return { indexFor: async () => index, failureLine: () => undefined, close: async () => {} };
 }
 
 /**
- * The records stored by `import`, from DATABASE_URL. The pool is closed before the
- * emails are assessed, so nothing keeps the process alive afterwards.
+ * The records stored by `import`, at DATABASE_URL, read per email. The database is asked
+ * once before any email (reachable, migrated), so a usage error comes before any output.
  */
-async function loadDatabaseRecords(): Promise<Records> {
+async function databaseRecords(policy: Policy): Promise<RecordsFor> {
   let url: string;
   try {
     url = readDatabaseUrl();
@@ -122,14 +148,20 @@ async function loadDatabaseRecords(): Promise<Records> {
     throw new UsageError(databaseFailureLine(error, '') ?? String(error));
   }
   const pool = createPool(url, { max: 1 });
+  const failureLine = (error: unknown) =>
+    error instanceof InvalidInputError ? error.message : databaseFailureLine(error, url);
   try {
-    return await withSettledHistory(pool, await loadRecordsFromDb(pool));
+    await checkSliceQueries(pool);
   } catch (error) {
-    const line = databaseFailureLine(error, url);
-    throw line === undefined ? error : new UsageError(line);
-  } finally {
     await pool.end();
+    const line = failureLine(error);
+    throw line === undefined ? error : new UsageError(line);
   }
+  return {
+    indexFor: async (email) => new RecordIndex((await readSlice(pool, email, policy)).records),
+    failureLine,
+    close: () => pool.end(),
+  };
 }
 
 function parseCheckArgs(argv: string[]) {

@@ -1,6 +1,8 @@
 /**
  * The assessment stage: turns a stored claim's raw message into a decision with the same
- * engine as `check`, and records it with an audit event. Idempotent: the claim row is
+ * engine as `check`, on the records this email needs (read per claim through indexes,
+ * store/record-slices.ts), and records it with an audit event and the inputs that made it
+ * (store/assessment-inputs.ts), so it can be replayed. Idempotent: the claim row is
  * locked and only a claim still 'received' is assessed, so a job that runs twice (retry,
  * stalled job, two workers) decides once.
  *
@@ -11,11 +13,14 @@
 import { UnrecoverableError } from 'bullmq';
 import type pg from 'pg';
 import { assess } from '../domain/assess/engine.ts';
-import type { AssessInput, Assessment, EngineContext } from '../domain/assess/types.ts';
+import type { AssessInput, Assessment } from '../domain/assess/types.ts';
 import type { ParsedEmail } from '../domain/email.ts';
-import { mainBody } from '../domain/extract/body.ts';
+import { combineFollowUp } from '../domain/follow-up.ts';
+import { RecordIndex } from '../domain/record-index.ts';
 import { parseEmail } from '../mail/parse.ts';
+import { type EngineSettings, recordAssessmentInputs } from '../store/assessment-inputs.ts';
 import { withTransaction } from '../store/database.ts';
+import { readSlice } from '../store/record-slices.ts';
 
 export interface Assessed {
   /** The claim that was decided: this one, or the earlier claim a follow-up amended. */
@@ -45,7 +50,7 @@ const CLAIM_REF = /\[CLM-(\d{6,12})\]/i;
 export async function assessClaim(
   pool: pg.Pool,
   claimId: number,
-  ctx: EngineContext,
+  engine: EngineSettings,
   senderCheck?: SenderCheck,
 ): Promise<Assessed | null> {
   return withTransaction(pool, async (client) => {
@@ -69,15 +74,6 @@ export async function assessClaim(
 
     const parent = await followUpParent(client, claimId, email);
     if (parent) {
-      const original = await parseEmail(parent.raw);
-      // The answer first (its fields win), then the original. The ';' ends a phrase: joined
-      // by a space, "Occurrences: 1" + "Compensation please" read as "1 compensation" (a
-      // multiplier, not a count), and the answer's count was lost.
-      const combined: ParsedEmail = {
-        ...original,
-        subject: [email.subject, original.subject].filter((s) => s.trim() !== '').join('; '),
-        text: `${mainBody(email.text)}\n;\n${mainBody(original.text)}`,
-      };
       await client.query(
         'INSERT INTO claim_messages (claim_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
         [parent.id, row.message_id],
@@ -87,34 +83,43 @@ export async function assessClaim(
       ]);
       await audit(client, claimId, row.message_id, 'claim.merged', { into: parent.id });
       const input: AssessInput = {
-        email: combined,
+        email: combineFollowUp(email, await parseEmail(parent.raw)),
         receivedAt: parent.receivedAt.getTime(),
         senderAuthenticated,
       };
-      const done = await record(
-        client,
-        parent.id,
-        row.message_id,
-        assess(input, ctx),
-        ctx,
-        'claim.reassessed',
-      );
+      const done = await decideAndRecord(client, engine, {
+        claimId: parent.id,
+        messageIds: [row.message_id, parent.messageId],
+        input,
+        action: 'claim.reassessed',
+      });
       return { ...done, mergedInto: parent.id };
     }
-    const a = assess({ email, receivedAt: row.internal_date.getTime(), senderAuthenticated }, ctx);
-    return record(client, claimId, row.message_id, a, ctx, 'claim.assessed');
+    const input = { email, receivedAt: row.internal_date.getTime(), senderAuthenticated };
+    return decideAndRecord(client, engine, {
+      claimId,
+      messageIds: [row.message_id],
+      input,
+      action: 'claim.assessed',
+    });
   });
 }
 
-async function record(
+/**
+ * Reads the records this email needs, runs the engine on them, and records the decision
+ * with the inputs that made it (the slice, policy and calendar), for replay.
+ */
+async function decideAndRecord(
   client: pg.PoolClient,
-  claimId: number,
-  messageId: string,
-  a: Assessment,
-  ctx: EngineContext,
-  action: string,
+  engine: EngineSettings,
+  job: { claimId: number; messageIds: string[]; input: AssessInput; action: string },
 ): Promise<Assessed> {
-  const vip = a.account ? (ctx.index.account(a.account)?.vip ?? false) : false;
+  const { claimId, input } = job;
+  const messageId = job.messageIds[0]!;
+  const slice = await readSlice(client, input.email, engine.policy);
+  const index = new RecordIndex(slice.records);
+  const a = assess(input, { index, policy: engine.policy, calendar: engine.calendar });
+  const vip = a.account ? (index.account(a.account)?.vip ?? false) : false;
   const { rows } = await client.query<{ version: number }>(
     `UPDATE claims SET state = $2, type = $3, decision = $4, account = $5, amount = $6, currency = $7,
             reasons = $8, assessment = $9, vip = $10, version = version + 1, updated_at = now()
@@ -132,13 +137,24 @@ async function record(
       vip,
     ],
   );
-  await audit(client, claimId, messageId, action, {
+  const version = rows[0]!.version;
+  await recordAssessmentInputs(client, {
+    claimId,
+    version,
+    messageIds: job.messageIds,
+    receivedAt: input.receivedAt,
+    senderAuthenticated: input.senderAuthenticated,
+    settings: engine.hash,
+    slice: slice.json,
+    assessment: a,
+  });
+  await audit(client, claimId, messageId, job.action, {
     type: a.type,
     decision: a.decision,
     reasons: a.reasons,
     amount: a.amount,
   });
-  return { claimId, messageId, version: rows[0]!.version, assessment: a, vip };
+  return { claimId, messageId, version, assessment: a, vip };
 }
 
 async function audit(
@@ -159,7 +175,7 @@ async function followUpParent(
   client: pg.PoolClient,
   claimId: number,
   email: ParsedEmail,
-): Promise<{ id: number; raw: Buffer; receivedAt: Date } | null> {
+): Promise<{ id: number; raw: Buffer; receivedAt: Date; messageId: string } | null> {
   const ids = [email.inReplyTo, ...email.references]
     .filter((x): x is string => !!x)
     .map((x) => `<${x}>`);
@@ -179,17 +195,18 @@ async function followUpParent(
       decision: string | null;
       raw: Buffer | null;
       received_at: Date;
+      message_id: string;
     }>(
       // The message row is locked too: when retention (store/retention.ts) purges this
       // claim's original while we wait for the claim, the lock makes us read the purged row
       // (raw NULL: no merge) instead of this statement's older snapshot of it.
-      `SELECT c.decision, m.raw, c.received_at FROM claims c JOIN messages m ON m.id = c.message_id
+      `SELECT c.decision, m.raw, c.received_at, m.id AS message_id FROM claims c JOIN messages m ON m.id = c.message_id
         WHERE c.id = $1 FOR UPDATE OF c FOR SHARE OF m`,
       [id],
     );
     const parent = rows[0];
     if (parent?.decision === 'needs_info' && parent.raw)
-      return { id, raw: parent.raw, receivedAt: parent.received_at };
+      return { id, raw: parent.raw, receivedAt: parent.received_at, messageId: parent.message_id };
   }
   return null;
 }

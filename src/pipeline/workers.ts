@@ -7,8 +7,8 @@
 import { type Job, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { EngineContext } from '../domain/assess/types.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
+import type { EngineSettings } from '../store/assessment-inputs.ts';
 import { connectRedis, type RedisTarget } from '../store/redis.ts';
 import { assessClaim, type SenderCheck } from './assess-claim.ts';
 import {
@@ -37,8 +37,8 @@ export interface WorkerOptions extends RedisTarget {
   redisPrefix: string;
   logger: Logger;
   producer: PipelineProducer;
-  /** The engine's inputs besides the email; called per job, so it may refresh records. */
-  context: () => Promise<EngineContext>;
+  /** The policy and calendar; each job reads the records its email needs (store/record-slices.ts). */
+  engine: EngineSettings;
   reply: Omit<ReplyDeps, 'pool'>;
   senderCheck?: SenderCheck;
   /** Jobs run at once per queue. @defaultValue { assess: 4, settle: 2, reply: 4 } */
@@ -64,12 +64,7 @@ export function startWorkers(options: WorkerOptions): Workers {
   // Each handler gets the job's child logger (claim id, job id) and may bind more to it.
   const handlers: Record<QueueName, (job: Job<PipelineJob>, jobLog: Logger) => Promise<unknown>> = {
     assess: async (job, jobLog) => {
-      const done = await assessClaim(
-        pool,
-        job.data.claimId,
-        await options.context(),
-        options.senderCheck,
-      );
+      const done = await assessClaim(pool, job.data.claimId, options.engine, options.senderCheck);
       // Assessed by an earlier run of this job that died before enqueueing the next stage.
       if (!done)
         return {

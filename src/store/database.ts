@@ -47,8 +47,14 @@ export class DatabaseUnavailableError extends ClaimIntakeError {
 
 /** The database answers but has no claim-intake schema (`claim-intake migrate` was never run). */
 export class SchemaMissingError extends ClaimIntakeError {
-  constructor(detail: string, cause?: unknown) {
-    super('schema_missing', `the database has no claim-intake schema (${detail})`, { cause });
+  constructor(detail: string, cause?: unknown, outdated = false) {
+    super(
+      'schema_missing',
+      outdated
+        ? `the database's claim-intake schema is older than this version (${detail})`
+        : `the database has no claim-intake schema (${detail})`,
+      { cause },
+    );
   }
 }
 
@@ -162,6 +168,8 @@ export function asDatabaseError(error: unknown): unknown {
   if (error instanceof ClaimIntakeError) return error;
   const code = (error as { code?: unknown })?.code;
   if (code === '42P01') return new SchemaMissingError(describeError(error), error);
+  // An undefined column: the schema is older than this code (a migration not yet applied).
+  if (code === '42703') return new SchemaMissingError(describeError(error), error, true);
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code)))
     return new DatabaseUnavailableError(describeError(error), error);
   const message = error instanceof Error ? error.message : '';

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHINA_MAINLAND_CALENDAR } from '../../src/domain/calendars/china-mainland.ts';
 import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
-import { RecordIndex } from '../../src/domain/record-index.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
 import {
   ASSESS_QUEUE,
@@ -30,7 +29,7 @@ import { settleClaim } from '../../src/pipeline/settle.ts';
 import { createReplyTransport } from '../../src/reply/outbound.ts';
 import type { ReplyTransport } from '../../src/reply/outbound-types.ts';
 import { ReplyTemplates } from '../../src/reply/templates.ts';
-import { loadRecordsFromDb } from '../../src/store/records-store.ts';
+import { saveEngineSettings } from '../../src/store/assessment-inputs.ts';
 import { storeClaim } from '../support/store-claim.ts';
 import { waitFor } from '../support/wait.ts';
 import {
@@ -99,13 +98,9 @@ async function storeDirect(raw: string): Promise<number> {
   });
 }
 
-/** The engine's inputs as the worker builds them: records from the database, policy v1. */
-async function engineContext() {
-  return {
-    index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
-    policy: DEFAULT_POLICY,
-    calendar: CHINA_MAINLAND_CALENDAR,
-  };
+/** The engine's settings as the worker stores them: policy v1, the mainland calendar. */
+function engineContext() {
+  return saveEngineSettings(h.db.pool, DEFAULT_POLICY, CHINA_MAINLAND_CALENDAR);
 }
 
 /** A claim stored and assessed directly (rejected: INC-9002's cause is force majeure), nothing enqueued. */
@@ -182,31 +177,78 @@ describe('with the service running', () => {
     const first = h.deliver(mail({ subject: INC_9003, messageId: uniqueId('dup-a') }), RECEIVED);
     const a = await h.waitClaim(first, (c) => c.state === 'answered', 'first claim answered');
     const second = h.deliver(mail({ subject: INC_9003, messageId: uniqueId('dup-b') }), RECEIVED);
-    const b = await h.waitClaim(
-      second,
-      (c) => ['answered', 'review'].includes(c.state),
-      'second claim finished',
-    );
+    const b = await h.waitClaim(second, (c) => c.state === 'answered', 'second claim answered');
     await waitIdle(h);
     const rows = (await h.ledger()).filter((r) => r.incident === 'INC-9003');
     expect(rows).toHaveLength(1);
     expect(rows[0]!.claim_id).toBe(a.id);
     expect(await h.ledger(b.id)).toEqual([]);
-    const audit = await h.db.pool.query<{ action: string; details: Record<string, unknown> }>(
-      `SELECT action, details FROM audit_log WHERE claim_id = $1 AND actor = 'system:settle' ORDER BY id`,
-      [b.id],
-    );
-    expect(audit.rows).toHaveLength(1);
-    expect(audit.rows[0]!.details).toMatchObject({ skipped_already_paid: ['INC-9003'] });
-    // The engine's records did not know of the first payment, so it approved the second
-    // claim too; what was paid already is not promised again: an agent decides, the
-    // customer gets an acknowledgement, not a second "we will credit 100.00".
+    // Each assessment reads the records it needs when it runs, the service's own payouts
+    // included: the second claim is told the incident was compensated already.
     const final = await h.claim(b.id);
-    expect(final.state).toBe('review');
-    expect(final.decision).toBe('review');
-    expect(final.reasons).toContain('already_compensated');
-    expect((await h.replies(b.id)).map((r) => [r.kind, r.state])).toEqual([['review_ack', 'sent']]);
+    expect(final.decision).toBe('rejected');
+    expect(final.reasons).toEqual(['already_compensated']);
+    expect((await h.replies(b.id)).map((r) => [r.kind, r.state])).toEqual([['rejected', 'sent']]);
     expect((await h.replies(a.id)).map((r) => r.kind)).toEqual(['compensation_approved']);
+  });
+
+  it('of two claims approved before either settled, pays the first and sends the second to an agent', async () => {
+    // Both assessed before either settles (two workers at the same moment): the engine
+    // approved both, the ledger's index pays once.
+    await h.db.pool.query(
+      `INSERT INTO incidents (id, starts_at, ends_at, resources, data) VALUES
+         ('INC-RACE', '2026-03-01T12:00:00+08:00', '2026-03-01T12:30:00+08:00', '{ecs-s1}', $1)`,
+      [
+        {
+          id: 'INC-RACE',
+          start: '2026-03-01T12:00:00+08:00',
+          end: '2026-03-01T12:30:00+08:00',
+          cause: 'platform',
+          scenario: 'unavailable',
+          resources: ['ecs-s1'],
+        },
+      ],
+    );
+    const subject =
+      'Compensation claim - Account: demo-shop; Fault time: 2026-03-01 12:05; Occurrences: 1';
+    const engine = await engineContext();
+    const [a, b] = [
+      await storeDirect(mail({ subject, messageId: uniqueId('race-a') })),
+      await storeDirect(mail({ subject, messageId: uniqueId('race-b') })),
+    ];
+    for (const id of [a, b])
+      expect((await assessClaim(h.db.pool, id, engine))?.assessment.decision).toBe('approved');
+    expect(await settleClaim(h.db.pool, a)).toMatchObject({ settled: true, entries: 1 });
+    expect(await settleClaim(h.db.pool, b)).toEqual({
+      settled: false,
+      toReview: true,
+      entries: 0,
+      skipped: ['INC-RACE'],
+    });
+    expect(await h.ledger(b)).toEqual([]);
+    const audit = await h.db.pool.query<{ details: Record<string, unknown> }>(
+      `SELECT details FROM audit_log WHERE claim_id = $1 AND actor = 'system:settle' ORDER BY id`,
+      [b],
+    );
+    expect(audit.rows.map((r) => r.details)).toEqual([
+      expect.objectContaining({ skipped_already_paid: ['INC-RACE'] }),
+    ]);
+    // What was paid already is not promised again: an agent decides, the customer gets an
+    // acknowledgement, not a second "we will credit 100.00".
+    expect(await h.claim(b)).toMatchObject({
+      state: 'review',
+      decision: 'review',
+      reasons: ['already_compensated'],
+    });
+    await producer.add(REPLY_QUEUE, [
+      { claimId: a, version: 1 },
+      { claimId: b, version: 1 },
+    ]);
+    await waitIdle(h);
+    expect((await h.replies(a)).map((r) => [r.kind, r.state])).toEqual([
+      ['compensation_approved', 'sent'],
+    ]);
+    expect((await h.replies(b)).map((r) => [r.kind, r.state])).toEqual([['review_ack', 'sent']]);
   });
 
   it('a stage run again after its commit, whose next stage was never enqueued, hands the claim on', async () => {

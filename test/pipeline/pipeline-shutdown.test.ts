@@ -9,10 +9,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHINA_MAINLAND_CALENDAR } from '../../src/domain/calendars/china-mainland.ts';
 import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
-import { RecordIndex } from '../../src/domain/record-index.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
 import { jobId, QUEUE_NAMES, queuePrefix, REPLY_QUEUE } from '../../src/pipeline/queues.ts';
-import { loadRecordsFromDb } from '../../src/store/records-store.ts';
+import { saveEngineSettings } from '../../src/store/assessment-inputs.ts';
 import { storeClaim } from '../support/store-claim.ts';
 import { waitFor } from '../support/wait.ts';
 import { createHarness, type Harness, mail, uniqueId, waitIdle } from './pipeline-harness.ts';
@@ -145,11 +144,7 @@ describe('a job that used up its attempts', () => {
       received: new Date(RECEIVED),
       messageId,
     });
-    const ctx = {
-      index: new RecordIndex(await loadRecordsFromDb(h.db.pool)),
-      policy: DEFAULT_POLICY,
-      calendar: CHINA_MAINLAND_CALENDAR,
-    };
+    const ctx = await saveEngineSettings(h.db.pool, DEFAULT_POLICY, CHINA_MAINLAND_CALENDAR);
     expect((await assessClaim(h.db.pool, claimId, ctx))?.assessment.decision).toBe('needs_info');
     const item = { claimId, version: 1 };
     const id = jobId(REPLY_QUEUE, item);

@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineContext } from '../../src/domain/assess/types.ts';
-import { RecordIndex } from '../../src/domain/record-index.ts';
-import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../../src/files/load.ts';
+import { loadCalendarFile, loadPolicyFile } from '../../src/files/load.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
 import type { QueueName, WorkItem } from '../../src/pipeline/queues.ts';
+import { type EngineSettings, saveEngineSettings } from '../../src/store/assessment-inputs.ts';
 import { ensureMailbox } from '../../src/store/messages-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
@@ -35,17 +34,18 @@ export class RecordingProducer {
   }
 }
 
-async function engineContext(): Promise<EngineContext> {
-  return {
-    index: new RecordIndex(await loadRecordsDir(join(EXAMPLES, 'records'))),
-    policy: await loadPolicyFile(join(EXAMPLES, 'policy.json')),
-    calendar: await loadCalendarFile(join(EXAMPLES, 'calendar.json')),
-  };
+/** The examples' policy and calendar, stored as the worker stores them. */
+async function engineSettings(db: TestDatabase): Promise<EngineSettings> {
+  return saveEngineSettings(
+    db.pool,
+    await loadPolicyFile(join(EXAMPLES, 'policy.json')),
+    await loadCalendarFile(join(EXAMPLES, 'calendar.json')),
+  );
 }
 
 async function storeAndAssess(
   db: TestDatabase,
-  ctx: EngineContext,
+  ctx: EngineSettings,
   file: string,
   received: string,
 ): Promise<number> {
@@ -63,7 +63,7 @@ export async function createFixture(): Promise<Fixture> {
   await migrate(db.pool);
   await importRecordsDir(db.pool, join(EXAMPLES, 'records'));
   await ensureMailbox(db.pool, MAILBOX);
-  const ctx = await engineContext();
+  const ctx = await engineSettings(db);
   const at = '2026-03-04T09:00:00+08:00';
   const ids = {
     a: await storeAndAssess(db, ctx, 'compensation-approved.eml', at),

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RecordIndex } from '../../src/domain/record-index.ts';
-import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../../src/files/load.ts';
+import { loadCalendarFile, loadPolicyFile } from '../../src/files/load.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
 import { claimRef } from '../../src/reply/claim-reply.ts';
+import { saveEngineSettings } from '../../src/store/assessment-inputs.ts';
 import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import {
@@ -91,11 +91,11 @@ async function addReply(claimId: number, state: string, ageDays: number): Promis
 
 async function engineContext() {
   const examples = join(REPO_ROOT, 'examples');
-  return {
-    index: new RecordIndex(await loadRecordsDir(join(examples, 'records'))),
-    policy: await loadPolicyFile(join(examples, 'policy.json')),
-    calendar: await loadCalendarFile(join(examples, 'calendar.json')),
-  };
+  return saveEngineSettings(
+    db.pool,
+    await loadPolicyFile(join(examples, 'policy.json')),
+    await loadCalendarFile(join(examples, 'calendar.json')),
+  );
 }
 
 /** Stores a customer's answer naming the claim's reference in its subject; its claim id. */
