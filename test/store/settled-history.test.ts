@@ -1,10 +1,12 @@
 /** What we paid ourselves reaches the engine as history, so it is not approved twice. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
 import { RecordIndex } from '../../src/domain/record-index.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { importRecordsDir, loadRecordsFromDb } from '../../src/store/records-store.ts';
-import { withSettledHistory } from '../../src/store/settled-history.ts';
+import { readSlice } from '../../src/store/record-slices.ts';
+import { importRecordsDir } from '../../src/store/records-store.ts';
+import { emailOf } from '../support/builders.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { storeClaim } from '../support/store-claim.ts';
@@ -38,16 +40,25 @@ afterAll(async () => {
   await db.drop();
 });
 
+/** The records an email's assessment reads (store/record-slices.ts), as the engine indexes them. */
+async function sliceFor(subject: string): Promise<RecordIndex> {
+  const email = emailOf({ subject });
+  return new RecordIndex((await readSlice(db.pool, email, DEFAULT_POLICY)).records);
+}
+
 describe('the engine sees what this service has paid', () => {
   it('paid incidents, refunded orders and granted rewards count as history', async () => {
-    const index = new RecordIndex(
-      await withSettledHistory(db.pool, await loadRecordsFromDb(db.pool)),
+    const claim = await sliceFor(
+      'Compensation - Account: demo-shop; Fault times: 2026-03-02 10:05, 2026-03-02 14:05',
     );
-    expect(index.isCompensated('demo-shop', 'INC-9001')).toBe(true);
-    expect(index.isCompensated('demo-shop', 'INC-9003')).toBe(false);
-    expect(index.wasRefundRequested('CS2603020001')).toBe(true);
-    expect(index.refundRequestsOf('demo-shop')).toHaveLength(1);
-    expect(index.account('star-vip')?.icpRewarded).toBe(true);
-    expect(index.account('demo-shop')?.icpRewarded).toBe(false);
+    expect(claim.isCompensated('demo-shop', 'INC-9001')).toBe(true);
+    expect(claim.isCompensated('demo-shop', 'INC-9003')).toBe(false);
+    const refund = await sliceFor('Refund - Account: demo-shop; Order: CS2603020001');
+    expect(refund.wasRefundRequested('CS2603020001')).toBe(true);
+    expect(refund.refundRequestsOf('demo-shop')).toHaveLength(1);
+    expect(
+      (await sliceFor('ICP reward - Account: star-vip')).account('star-vip')?.icpRewarded,
+    ).toBe(true);
+    expect(refund.account('demo-shop')?.icpRewarded).toBe(false);
   });
 });
