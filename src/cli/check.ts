@@ -23,15 +23,17 @@ import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../files/load.
 import { parseEmail } from '../mail/parse.ts';
 import { createPool } from '../store/database.ts';
 import { checkSliceQueries, readSlice } from '../store/record-slices.ts';
+import { toCheckLine, UsageError } from './check-line.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
-
-class UsageError extends Error {}
+import { runReplay } from './replay.ts';
 
 export async function runCheck(argv: string[], io: Io): Promise<number> {
   let setup: Awaited<ReturnType<typeof prepare>>;
   try {
-    setup = await prepare(argv);
+    const parsed = parseCheckArgs(argv);
+    if (parsed.values.replay !== undefined) return await runReplay(parsed, io);
+    setup = await prepare(parsed);
   } catch (error) {
     if (error instanceof UsageError || error instanceof InvalidInputError) {
       io.stderr(`claim-intake check: ${error.message}`);
@@ -103,14 +105,9 @@ interface RecordsFor {
   close(): Promise<void>;
 }
 
-async function prepare(argv: string[]) {
-  let parsed: ReturnType<typeof parseCheckArgs>;
-  try {
-    parsed = parseCheckArgs(argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
+async function prepare(parsed: CheckArgs) {
   const { values, positionals: files } = parsed;
+  if (values.version !== undefined) throw new UsageError('--version goes with --replay');
   if (files.length === 0)
     throw new UsageError('no email files given (usage: check FILE.eml... [options])');
   for (const file of files) {
@@ -164,18 +161,26 @@ async function databaseRecords(policy: Policy): Promise<RecordsFor> {
   };
 }
 
+export type CheckArgs = ReturnType<typeof parseCheckArgs>;
+
 function parseCheckArgs(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      records: { type: 'string' },
-      policy: { type: 'string' },
-      calendar: { type: 'string' },
-      received: { type: 'string' },
-    },
-  });
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        records: { type: 'string' },
+        policy: { type: 'string' },
+        calendar: { type: 'string' },
+        received: { type: 'string' },
+        replay: { type: 'string' },
+        version: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
 }
 
 /** ISO 8601 with an offset, or a local time read in the policy's zone. */
@@ -206,22 +211,4 @@ function parseReceived(text: string, timeZone: string): number {
     );
   }
   throw new UsageError(`--received: not an ISO 8601 time: ${text}`);
-}
-
-/** The contract's output object, fields in the contract's order. */
-export function toCheckLine(file: string, a: Assessment) {
-  return {
-    file,
-    type: a.type,
-    decision: a.decision,
-    account: a.account,
-    amount: a.amount,
-    currency: a.currency,
-    incidents: a.incidents,
-    orders: a.orders,
-    occurrences_claimed: a.occurrencesClaimed,
-    fault_times: a.faultTimes,
-    deadline: a.deadline,
-    reasons: a.reasons,
-  };
 }

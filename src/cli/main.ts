@@ -34,6 +34,9 @@ commands:
   check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE] [--received ISO]
         assess emails offline and print one JSON decision per file
         (records from DIR, else from the database at DATABASE_URL)
+  check --replay CLAIM_ID [--version N]
+        run a stored assessment again on the email, records, policy and calendar it
+        used, and print the decision beside the stored one (exit 1 when they differ)
 
 environment:
   DATABASE_URL  default postgres://localhost/claim_intake`;
@@ -41,11 +44,17 @@ environment:
 export interface Io {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
+  /**
+   * Raw text for a terminal on stderr (progress redrawn in place); present only when stderr
+   * is a TTY, so nothing extra is printed when output is piped or parsed.
+   */
+  status?: (text: string) => void;
 }
 
 const processIo: Io = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
+  ...(process.stderr.isTTY ? { status: (text: string) => void process.stderr.write(text) } : {}),
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
