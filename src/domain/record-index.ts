@@ -1,6 +1,7 @@
 /**
- * Look-ups over the records, built once per records snapshot and shared by every
- * assessment (the service keeps one per import; `check` one per run).
+ * Look-ups over a set of records: the record slice one email needs (the service and
+ * `check` against the database build one per email, domain/slice.ts), or a small records
+ * directory loaded whole (`check --records`).
  */
 import type {
   Account,
