@@ -49,32 +49,38 @@ export const FIRST_STEP_SQL = `
   ) AS found ORDER BY kind, id COLLATE "C"`;
 
 /**
- * Step 2, for one account: its resources; the incidents affecting them (by resource id or
- * by service and region) that overlap a claimed time's window, plus those in the
- * look-back before the earliest of the latest claim's matches; past payouts of those
- * incidents; refund requests of the account or naming the email's orders; filings; and
- * what the service settled for them. $1 account, $2/$3 windows (from[], to[]), $4/$5 the
+ * Step 2, for one account: the incidents affecting its resources (by resource id or by
+ * service and region) that overlap a claimed time's window, plus those in the look-back
+ * before the earliest of the latest claim's matches; the resources they touch and the
+ * subscription hosts; past payouts of those incidents; refund requests of the account or
+ * naming the email's orders; filings; and what the service settled for them. $1 account, $2/$3 windows (from[], to[]), $4/$5 the
  * look-back window (or nulls), $6 look-back hours, $7 the orders lower-cased, $8 as stored.
  */
 export const SECOND_STEP_SQL = `
-  WITH res AS (
+  WITH own AS (
     SELECT id, scope, data FROM resources WHERE account = $1
   ), targets AS (
-    SELECT (SELECT array_agg(id) FROM res) AS ids, (SELECT array_agg(DISTINCT scope) FROM res) AS scopes
+    SELECT (SELECT array_agg(id) FROM own) AS ids, (SELECT array_agg(DISTINCT scope) FROM own) AS scopes
   ), near AS (
-    SELECT i.id, i.starts_at, i.ends_at, i.data FROM incidents i
+    SELECT i.id, i.starts_at, i.ends_at, i.resources, i.scopes, i.data FROM incidents i
      WHERE (i.resources && (SELECT ids FROM targets) OR i.scopes && (SELECT scopes FROM targets))
        AND EXISTS (SELECT 1 FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(lo, hi)
                     WHERE i.ends_at >= w.lo AND i.starts_at <= w.hi)
   ), anchor AS (
     SELECT min(starts_at) AS starts_at FROM near WHERE ends_at >= $4::timestamptz AND starts_at <= $5::timestamptz
   ), earlier AS (
-    SELECT i.id, i.data FROM incidents i
+    SELECT i.id, i.resources, i.scopes, i.data FROM incidents i
      WHERE (i.resources && (SELECT ids FROM targets) OR i.scopes && (SELECT scopes FROM targets))
        AND i.starts_at >= (SELECT starts_at FROM anchor) - make_interval(hours => $6::int)
        AND i.starts_at <= $5::timestamptz
   ), inc AS (
-    SELECT id, data FROM near UNION SELECT id, data FROM earlier
+    SELECT id, resources, scopes, data FROM near UNION SELECT id, resources, scopes, data FROM earlier
+  ), res AS (
+    -- The resources a rule reads: those the incidents touch, and subscription hosts (ICP).
+    SELECT o.id, o.data FROM own o
+     WHERE o.id IN (SELECT unnest(resources) FROM inc)
+        OR o.scope IN (SELECT unnest(scopes) FROM inc)
+        OR (coalesce((o.data ->> 'host')::boolean, false) AND o.data ->> 'billing' IN ('monthly', 'yearly'))
   )
   SELECT * FROM (
   SELECT 'resources' AS kind, id, data FROM res

@@ -23,6 +23,7 @@ const TARGETS = [
   { scope: [{ service: 'RDS', region: 'cn-north-1' }] },
   { scope: [{ service: 'ECS', region: 'us-east-1' }] },
   { resources: ['ecs-s1'], scope: undefined },
+  { scope: [{ service: 'OSS', region: 'cn-north-1' }] },
   { resources: ['ecs-o1'], scope: undefined },
 ];
 const CAUSES = ['platform', 'platform', 'maintenance', 'force_majeure'];
@@ -159,6 +160,7 @@ describe('what a slice holds', () => {
   it("holds the named account's records and no other account's resources", () => {
     const s = slice('ICP license reward - Account: demo-shop');
     expect(s.accounts.map((a) => a.id)).toEqual(['demo-shop', 'other-co']);
+    // Its subscription hosts; not the object storage bucket, which no rule reads here.
     expect(s.resources.map((r) => r.id)).toEqual(['ecs-s1', 'rds-s1']);
     expect(s.icpFilings).toHaveLength(1);
     expect(s.orders).toEqual([]);
@@ -179,6 +181,22 @@ describe('what a slice holds', () => {
     expect(slice('refund ord-1 please').orders.map((o) => o.id)).toEqual(['ORD-1']);
     expect(slice('refund', 'x@y.test', 'Orders: ORD-4').orders.map((o) => o.id)).toEqual(['ord-4']);
     expect(slice('DEMO-SHOP down', 'x@y.test').accounts.map((a) => a.id)).toEqual(['demo-shop']);
+  });
+
+  it('holds the resources the incidents touch, whether hosts or not', () => {
+    const raw = world();
+    raw.incidents = [
+      incident('INC-1', '2026-03-01T10:00:00+08:00', '2026-03-01T10:30:00+08:00', {
+        scope: [{ service: 'OSS', region: 'cn-north-1' }],
+      }),
+    ];
+    const s = selectSlice(
+      contextOf(raw).index.records,
+      emailOf({ subject: 'Compensation - Account: demo-shop; Fault time: 2026-03-01 10:05' }),
+      DEFAULT_POLICY,
+    );
+    expect(s.incidents.map((i) => i.id)).toEqual(['INC-1']);
+    expect(s.resources.map((r) => r.id)).toEqual(['ecs-s1', 'rds-s1', 'oss-s1']);
   });
 
   it('holds no incidents for a claim that is not a compensation claim', () => {

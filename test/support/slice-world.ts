@@ -29,6 +29,7 @@ export function world(): Required<RawRecords> {
   );
   raw.resources.push(
     resource('rds-s1', 'demo-shop', 'RDS', 'cn-north-1'),
+    { ...resource('oss-s1', 'demo-shop', 'OSS', 'cn-north-1'), host: false, billing: 'on_demand' },
     resource('ecs-ny', 'NY-Corp', 'ECS', 'us-east-1'),
     resource('ecs-o1', 'other-co', 'ECS', 'cn-north-1'),
   );

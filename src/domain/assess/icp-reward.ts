@@ -4,7 +4,7 @@
  * minimum and no reward before. Any failure rejects. 100 for common users, 200 for VIP.
  */
 import { compareRatio, decimal, ratioOf } from '../money.ts';
-import type { IcpFiling } from '../records.ts';
+import type { IcpFiling, Resource } from '../records.ts';
 import { DAY_MS } from '../time.ts';
 import { type Claim, type Outcome, outcome } from './claim.ts';
 
@@ -18,9 +18,7 @@ export function assessIcpReward(claim: Claim): Outcome {
   const reject = (code: Parameters<typeof out.reasons.push>[0]['code']) =>
     out.reasons.push({ code, effect: 'reject' });
 
-  const subscriptionHosts = ctx.index
-    .resourcesOf(account.id)
-    .filter((r) => r.host && (r.billing === 'monthly' || r.billing === 'yearly'));
+  const subscriptionHosts = ctx.index.resourcesOf(account.id).filter(isSubscriptionHost);
   if (!subscriptionHosts.some((r) => r.status === 'active')) {
     reject(subscriptionHosts.length > 0 ? 'service_terminated' : 'no_subscription_host');
   }
@@ -50,6 +48,11 @@ export function assessIcpReward(claim: Claim): Outcome {
   if (account.icpRewarded) reject('reward_already_granted');
   out.amount = ratioOf(account.vip ? policy.icpRewardVip : policy.icpRewardCommon);
   return out;
+}
+
+/** A cloud host on a monthly or yearly subscription: what the reward requires (if active). */
+export function isSubscriptionHost(r: Resource): boolean {
+  return r.host && (r.billing === 'monthly' || r.billing === 'yearly');
 }
 
 /** The filing that decides: the first-time one when there is one, else the latest. */
