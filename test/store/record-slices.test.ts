@@ -45,6 +45,10 @@ const INCIDENTS = [
     resources: ['ecs-o1'],
     scope: undefined,
   }),
+  // Touches demo-shop's object storage bucket, which is not a host.
+  incident('INC-8', '2026-03-01T09:50:00+08:00', '2026-03-01T10:20:00+08:00', {
+    scope: [{ service: 'OSS', region: 'cn-north-1' }],
+  }),
 ];
 
 beforeAll(async () => {
