@@ -1,17 +1,21 @@
 /**
- * `claim-intake import DIR`: validates a records directory (CONTRACT.md) and upserts it
- * into the database at DATABASE_URL in one transaction. Prints one JSON line per file:
+ * `claim-intake import DIR`: streams a records directory (CONTRACT.md; each file NAME.json
+ * or NAME.jsonl) into the database at DATABASE_URL in one transaction, validating every
+ * record on the way. Prints one JSON line per file:
  * `{"file":"accounts.json","records":2,"inserted":2,"updated":0,"unchanged":0}`.
+ * On a terminal, stderr shows each file's progress and rate.
  * Exit 0 on success; 2 for a usage error or an invalid record (nothing written); 1 when
  * the database cannot be reached.
  */
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../domain/errors.ts';
+import { type RecordFile, recordFiles } from '../files/records-dir.ts';
 import { ensureDatabase } from '../store/database.ts';
 import { isMigrated, migrate } from '../store/migrate.ts';
-import { type PreparedImport, prepareImport, writeImport } from '../store/records-store.ts';
+import { importRecordFiles } from '../store/records-store.ts';
 import { failFor, withDatabase } from './command.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
+import { ImportProgress } from './import-progress.ts';
 import type { Io } from './main.ts';
 
 export async function runImport(argv: string[], io: Io): Promise<number> {
@@ -26,11 +30,11 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
     return fail((error as Error).message.split('\n')[0]!, 2);
   }
   let url: string;
-  let prepared: PreparedImport;
+  let files: RecordFile[];
   try {
     url = readDatabaseUrl();
-    // Every file is read and validated before the database is touched.
-    prepared = await prepareImport(dir);
+    // A missing directory, or NAME.json beside NAME.jsonl, fails before the database is touched.
+    files = await recordFiles(dir);
   } catch (error) {
     if (error instanceof InvalidInputError) return fail(error.message, 2);
     const line = databaseFailureLine(error, '');
@@ -44,10 +48,18 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
       if (applied.length > 0)
         io.stderr(`claim-intake import: applied migrations ${applied.join(', ')}`);
     }
-    for (const c of await writeImport(pool, prepared)) {
-      const { file, records, inserted, updated, unchanged } = c;
-      io.stdout(JSON.stringify({ file, records, inserted, updated, unchanged }));
+    const progress = io.status ? new ImportProgress(io.status) : undefined;
+    try {
+      const counts = await importRecordFiles(pool, files, {
+        ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+      });
+      for (const { file, records, inserted, updated, unchanged } of counts)
+        io.stdout(JSON.stringify({ file, records, inserted, updated, unchanged }));
+      return 0;
+    } catch (error) {
+      progress?.clear();
+      if (error instanceof InvalidInputError) return fail(error.message, 2);
+      throw error;
     }
-    return 0;
   });
 }

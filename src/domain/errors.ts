@@ -18,14 +18,40 @@ export class ClaimIntakeError extends Error {
   }
 }
 
-/** A records, policy or calendar input that does not hold what the contract says. */
+/** Where in a file a problem is: 1-based line, and column when known. */
+export interface InputPosition {
+  line: number;
+  column?: number;
+}
+
+/**
+ * A records, policy or calendar input that does not hold what the contract says. The message
+ * names the file, the line when known (streamed records files), the field and the problem:
+ * `orders.jsonl: line 7: [6].amount: must be a non-negative decimal string, got "x"`.
+ */
 export class InvalidInputError extends ClaimIntakeError {
   readonly file: string;
   readonly field: string;
+  readonly problem: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
 
-  constructor(file: string, field: string, problem: string) {
-    super('invalid_input', `${file}: ${field}: ${problem}`);
+  constructor(file: string, field: string, problem: string, at?: InputPosition) {
+    const where = at
+      ? `line ${at.line}${at.column === undefined ? '' : `, column ${at.column}`}: `
+      : '';
+    super('invalid_input', `${file}: ${where}${field}: ${problem}`);
     this.file = file;
     this.field = field;
+    this.problem = problem;
+    this.line = at?.line;
+    this.column = at?.column;
+  }
+
+  /** The same complaint placed at a line of the file (kept when it already has one). */
+  at(position: InputPosition): InvalidInputError {
+    return this.line === undefined
+      ? new InvalidInputError(this.file, this.field, this.problem, position)
+      : this;
   }
 }

@@ -259,20 +259,46 @@ const parsers: { [K in keyof Records]: Parser<Records[K][number]> } = {
   }),
 };
 
+export type RecordKind = keyof Records;
+
+/** The kinds in the contract's order: also the order `import` writes them in. */
+export const RECORD_KINDS = Object.keys(RECORD_FILES) as RecordKind[];
+
+/** A kind's name in file names and URLs: `icp_filings` for icpFilings. */
+export function recordName(kind: RecordKind): string {
+  return RECORD_FILES[kind].slice(0, -'.json'.length);
+}
+
+/** The kind named `name` (as in recordName), or undefined. */
+export function recordKindNamed(name: string): RecordKind | undefined {
+  return RECORD_KINDS.find((kind) => recordName(kind) === name);
+}
+
+/**
+ * Validates one record: element `index` of the records file `file`. Throws
+ * InvalidInputError naming the file, the index and the field.
+ */
+export function parseRecord<K extends RecordKind>(
+  kind: K,
+  item: unknown,
+  file: string,
+  index: number,
+): Records[K][number] {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InvalidInputError(file, `[${index}]`, 'must be an object');
+  }
+  const raw = item as Record<string, unknown>;
+  return parsers[kind](new Reader(file, index, raw), raw);
+}
+
 /** Validates one records file's JSON (an array). `file` names it in errors. */
-export function parseRecordFile<K extends keyof Records>(
+export function parseRecordFile<K extends RecordKind>(
   kind: K,
   json: unknown,
   file: string,
 ): Records[K] {
   if (!Array.isArray(json)) throw new InvalidInputError(file, '(root)', 'must be a JSON array');
-  return json.map((item, index) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new InvalidInputError(file, `[${index}]`, 'must be an object');
-    }
-    const raw = item as Record<string, unknown>;
-    return parsers[kind](new Reader(file, index, raw), raw);
-  }) as Records[K];
+  return json.map((item, index) => parseRecord(kind, item, file, index)) as Records[K];
 }
 
 export function emptyRecords(): Records {

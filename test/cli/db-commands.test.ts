@@ -90,7 +90,7 @@ describe('claim-intake import', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain('incidents.json: [1].start: must be an ISO 8601 time');
+    expect(r.stderr).toContain('incidents.json: line 1: [1].start: must be an ISO 8601 time');
     const { rows } = await db.pool.query("SELECT id FROM accounts WHERE id = 'new-account'");
     expect(rows).toEqual([]);
   });
