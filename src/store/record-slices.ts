@@ -42,8 +42,9 @@ const KINDS = Object.keys(RECORD_FILES) as Kind[];
  */
 export const FIRST_STEP_SQL = `
   SELECT * FROM (
-    SELECT 'accounts' AS kind, id, data FROM accounts
-     WHERE lower(id) = ANY($1::text[]) OR emails @> ARRAY[$2::text]
+    SELECT 'accounts' AS kind, id, data FROM accounts WHERE lower(id) = ANY($1::text[])
+    UNION
+    SELECT 'accounts', id, data FROM accounts WHERE emails @> ARRAY[$2::text]
     UNION ALL
     SELECT 'orders', id, data FROM orders WHERE lower(id) = ANY($1::text[])
   ) AS found ORDER BY kind, id COLLATE "C"`;
@@ -53,26 +54,31 @@ export const FIRST_STEP_SQL = `
  * service and region) that overlap a claimed time's window, plus those in the look-back
  * before the earliest of the latest claim's matches; the resources they touch and the
  * subscription hosts; past payouts of those incidents; refund requests of the account or
- * naming the email's orders; filings; and what the service settled for them. $1 account, $2/$3 windows (from[], to[]), $4/$5 the
- * look-back window (or nulls), $6 look-back hours, $7 the orders lower-cased, $8 as stored.
+ * naming the email's orders; filings; and what the service settled for them. $1 account,
+ * $2/$3 windows (from[], to[]), $4/$5 the look-back window (or nulls), $6 look-back hours,
+ * $7 the orders lower-cased, $8 as stored. Each part starts from an index: the account's
+ * rows by account, incidents by when they happened (a GiST index on their period), orders
+ * by id.
  */
 export const SECOND_STEP_SQL = `
   WITH own AS (
     SELECT id, scope, data FROM resources WHERE account = $1
   ), targets AS (
     SELECT (SELECT array_agg(id) FROM own) AS ids, (SELECT array_agg(DISTINCT scope) FROM own) AS scopes
+  ), windows AS (
+    SELECT tstzrange(lo, hi, '[]') AS period FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(lo, hi)
   ), near AS (
     SELECT i.id, i.starts_at, i.ends_at, i.resources, i.scopes, i.data FROM incidents i
-     WHERE (i.resources && (SELECT ids FROM targets) OR i.scopes && (SELECT scopes FROM targets))
-       AND EXISTS (SELECT 1 FROM unnest($2::timestamptz[], $3::timestamptz[]) AS w(lo, hi)
-                    WHERE i.ends_at >= w.lo AND i.starts_at <= w.hi)
+     WHERE i.id IN (SELECT j.id FROM windows w
+                      JOIN incidents j ON tstzrange(j.starts_at, j.ends_at, '[]') && w.period)
+       AND (i.resources && (SELECT ids FROM targets) OR i.scopes && (SELECT scopes FROM targets))
   ), anchor AS (
     SELECT min(starts_at) AS starts_at FROM near WHERE ends_at >= $4::timestamptz AND starts_at <= $5::timestamptz
   ), earlier AS (
     SELECT i.id, i.resources, i.scopes, i.data FROM incidents i
-     WHERE (i.resources && (SELECT ids FROM targets) OR i.scopes && (SELECT scopes FROM targets))
-       AND i.starts_at >= (SELECT starts_at FROM anchor) - make_interval(hours => $6::int)
+     WHERE i.starts_at >= (SELECT starts_at FROM anchor) - make_interval(hours => $6::int)
        AND i.starts_at <= $5::timestamptz
+       AND (i.resources && (SELECT ids FROM targets) OR i.scopes && (SELECT scopes FROM targets))
   ), inc AS (
     SELECT id, resources, scopes, data FROM near UNION SELECT id, resources, scopes, data FROM earlier
   ), res AS (
@@ -97,14 +103,20 @@ export const SECOND_STEP_SQL = `
      AND NOT EXISTS (SELECT 1 FROM past_compensations p WHERE p.account = l.account AND p.incident = l.incident)
    GROUP BY l.account, l.incident
   UNION ALL
-  SELECT 'refunds', id, data FROM refund_requests WHERE account = $1 OR orders && $7::text[]
+  SELECT 'refunds', id, data FROM (
+    SELECT id, data FROM refund_requests WHERE account = $1
+    UNION
+    SELECT id, data FROM refund_requests WHERE orders && $7::text[]
+  ) AS r
   UNION ALL
   SELECT 'refunds', 'claim-' || s.claim_id,
          jsonb_build_object('id', 'claim-' || s.claim_id, 'account', s.account, 'at', s.submitted_at,
                             'orders', (SELECT coalesce(jsonb_agg(l -> 'order'), '[]') FROM jsonb_array_elements(s.lines) AS l))
     FROM refund_settlements s
-   WHERE s.account = $1
-      OR s.claim_id IN (SELECT claim_id FROM ledger_entries WHERE kind = 'refund' AND order_id = ANY($8::text[]))
+   WHERE s.claim_id IN (
+     SELECT claim_id FROM refund_settlements WHERE account = $1
+     UNION
+     SELECT claim_id FROM ledger_entries WHERE kind = 'refund' AND order_id = ANY($8::text[]))
   UNION ALL
   SELECT 'icpFilings', submitted_at::text, data FROM icp_filings WHERE account = $1
   UNION ALL

@@ -31,6 +31,10 @@ UPDATE incidents SET
 ALTER TABLE incidents ALTER COLUMN ends_at SET NOT NULL;
 CREATE INDEX incidents_resources ON incidents USING gin (resources);
 CREATE INDEX incidents_scopes ON incidents USING gin (scopes);
+-- When they happened: the incidents overlapping a claimed time's window, and those that
+-- started within the look-back before one.
+CREATE INDEX incidents_period ON incidents USING gist (tstzrange(starts_at, ends_at, '[]'));
+CREATE INDEX incidents_starts ON incidents (starts_at);
 
 -- Past refund requests: by account (the per-account limit) and by order (already refunded).
 ALTER TABLE refund_requests ADD COLUMN orders text[] NOT NULL DEFAULT '{}';
