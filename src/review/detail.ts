@@ -1,6 +1,6 @@
 /**
- * Everything the claim page shows: the email, what was extracted and where, the matched
- * records, the computation, every reason in plain words, the thread, the audit trail and
+ * Everything the claim page shows: the email, what was extracted and where, the records the
+ * decision used (decision-records.ts), the computation, every reason in plain words, the thread, the audit trail and
  * the ledger. The HTML is returned raw: the web layer sanitizes it before showing it.
  */
 import type pg from 'pg';
@@ -10,6 +10,8 @@ import { formatAmount } from '../domain/money.ts';
 import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { claimRef } from '../reply/claim-reply.ts';
+import type { RecordsJson } from '../store/record-slices.ts';
+import { decisionRecords, type RecordsSource } from './decision-records.ts';
 import type { AgentSection } from './draft.ts';
 import { ReviewError } from './errors.ts';
 
@@ -62,8 +64,19 @@ export interface ClaimDetail {
   /** Where each extracted field was found: subject or body. */
   sources: Assessment['details']['sources'];
   reasons: { code: string; text: string; items: string[] }[];
+  /** The incidents the decision matched, from `records`. */
   incidents: { id: string; data: unknown }[];
+  /** The orders the claim names, from `records`. */
   orders: { id: string; data: unknown }[];
+  /**
+   * Where `records` come from: 'assessment', the slice stored with the decision (version
+   * `recordsVersion`, made at `recordsAssessedAt`); 'current', the records tables now, for a
+   * claim assessed before slices were stored (its matched incidents and orders only).
+   */
+  recordsSource: RecordsSource;
+  recordsVersion: number | null;
+  recordsAssessedAt: string | null;
+  records: RecordsJson;
   compensation: Assessment['details']['compensation'];
   refund: Assessment['details']['refund'];
   agent: AgentSection | null;
@@ -109,12 +122,8 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
   if (!c) throw new ReviewError('not_found', `claim ${id} does not exist`);
   const a = c.assessment;
   const email = c.raw ? await parseEmail(c.raw) : null;
-  const incidentIds = [
-    ...new Set([...(a?.incidents ?? []), ...(a?.details.matchedIncidents ?? [])]),
-  ];
-  const [incidents, orders, thread, audit, ledger] = await Promise.all([
-    records(pool, 'incidents', incidentIds),
-    records(pool, 'orders', a?.orders ?? []),
+  const [used, thread, audit, ledger] = await Promise.all([
+    decisionRecords(pool, id, a),
     threadOf(pool, id),
     pool.query<{ at: Date; actor: string; action: string; details: unknown }>(
       'SELECT at, actor, action, details FROM audit_log WHERE claim_id = $1 ORDER BY at, id',
@@ -170,8 +179,12 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
         .filter(([, codes]) => codes.includes(code as ReasonCode))
         .map(([item]) => item),
     })),
-    incidents,
-    orders,
+    incidents: used.incidents,
+    orders: used.orders,
+    recordsSource: used.source,
+    recordsVersion: used.version,
+    recordsAssessedAt: used.assessedAt,
+    records: used.records,
     compensation: a?.details.compensation ?? [],
     refund: a?.details.refund ?? [],
     agent: a?.agent ?? null,
@@ -193,19 +206,6 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
 function missingReason(c: { purged_at: Date | null; quarantine_reason: string | null }): string {
   if (c.purged_at) return `original purged on ${c.purged_at.toISOString().slice(0, 10)}`;
   return c.quarantine_reason ?? 'no raw message stored';
-}
-
-async function records(
-  pool: pg.Pool,
-  table: 'incidents' | 'orders',
-  ids: string[],
-): Promise<{ id: string; data: unknown }[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await pool.query<{ id: string; data: unknown }>(
-    `SELECT id, data FROM ${table} WHERE id = ANY($1::text[]) ORDER BY id`,
-    [ids],
-  );
-  return rows;
 }
 
 /** The claim's own message, the customer's later messages and our replies, in time order. */
