@@ -16,6 +16,10 @@ export const API_ERRORS = {
     message: 'someone else changed this claim since you loaded it; reload it',
   },
   not_reviewable: { status: 409, message: 'the claim is not waiting for review' },
+  replay_unavailable: {
+    status: 409,
+    message: 'nothing to replay: no stored assessment, or its email was purged',
+  },
   conflict: { status: 409, message: 'that already exists' },
   method_not_allowed: { status: 405, message: 'method not allowed' },
   payload_too_large: { status: 413, message: 'the request body is too large' },

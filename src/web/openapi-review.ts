@@ -1,5 +1,5 @@
 /** The OpenAPI description of the review API (src/web/review-routes.ts); data only. */
-import { csrf, errors, idParam, json, query } from './openapi-parts.ts';
+import { csrf, error, errors, idParam, json, query } from './openapi-parts.ts';
 
 const codes = { type: 'array', items: { type: 'string' } };
 /** Reading is open to every role (ops watch the backlog); acting is agent and admin work. */
@@ -84,6 +84,32 @@ export const REVIEW_PATHS = {
           },
         },
         ...errors(401, 404),
+      },
+    },
+  },
+  '/api/review/claims/{id}/replay': {
+    get: {
+      summary:
+        "Replay a decision (any role): the engine runs again on the email, record slice, policy and calendar stored with it; stored and replayed are `check`'s fields (without file); not audited",
+      parameters: [
+        idParam,
+        query(
+          'version',
+          'integer',
+          'The decision version to replay (1 or more); default the latest',
+        ),
+      ],
+      responses: {
+        '200': {
+          description:
+            '{ claimId, version, assessedAt, same, differences (assessment field names, details.<key> for the explanation), stored, replayed, records (the slice: accounts, resources, incidents, orders, refunds, compensations, icpFilings) }',
+        },
+        '409': {
+          ...error,
+          description:
+            'replay_unavailable: no stored assessment (assessed before slices were stored, or no such version), or the email was purged',
+        },
+        ...errors(400, 401, 404),
       },
     },
   },

@@ -1,8 +1,9 @@
 /**
- * The review API over the review service. Reading (queue, claim, email, attachments) is open
- * to every role, so ops can watch the backlog; deciding, assigning and previewing replies are
- * agent and admin work. The service's ReviewError codes map to statuses through
- * REVIEW_ERROR_STATUS, so every route reports them the same way.
+ * The review API over the review service. Reading (queue, claim, email, attachments, and the
+ * decision's replay in review-replay-routes.ts) is open to every role, so ops can watch the
+ * backlog; deciding, assigning and previewing replies are agent and admin work. The
+ * service's ReviewError codes map to statuses through REVIEW_ERROR_STATUS, so every route
+ * reports them the same way.
  */
 
 import { createHash } from 'node:crypto';
@@ -20,6 +21,7 @@ import type { Principal } from './auth-store.ts';
 import { ApiError, type ApiErrorCode } from './errors.ts';
 import { guard } from './guard.ts';
 import { type Query, queueQuery } from './queue-query.ts';
+import { replayRoutes } from './review-replay-routes.ts';
 import { emailDocument } from './sanitize.ts';
 
 export interface ReviewRoutesOptions {
@@ -240,6 +242,8 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
     reply.header('content-disposition', attachmentDisposition(attachment.filename));
     return reply.type('application/octet-stream').send(attachment.content);
   });
+
+  replayRoutes(app, { pool, read: read.preHandler });
 
   app.post('/api/review/claims/:id/approve', act, async (request) => {
     const b = body(request);

@@ -26,6 +26,7 @@ const ROUTES = [
   'GET /api/review/claims/{id}/email.html',
   'GET /api/review/claims/{id}/attachments',
   'GET /api/review/claims/{id}/attachments/{index}',
+  'GET /api/review/claims/{id}/replay',
   'POST /api/review/claims/{id}/approve',
   'POST /api/review/claims/{id}/reject',
   'POST /api/review/claims/{id}/request-info',
