@@ -2,8 +2,9 @@
  * The console in a real browser (Debian's Chromium through playwright-core) against the whole
  * service (role 'all': mailbox, pipeline, SMTP sink, console): an agent signs in, filters the
  * queue by reason, opens a flagged claim, approves it with a note, and the reply reaches the
- * SMTP sink. A hostile HTML email displays without running script and without any request
- * leaving the console's origin. The screenshots in docs/screenshots are taken here.
+ * SMTP sink; a claim page shows the records its decision used and replays the decision. A
+ * hostile HTML email displays without running script and without any request leaving the
+ * console's origin. The screenshots in docs/screenshots are taken here.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -373,6 +374,27 @@ describe('the console in a browser', () => {
     });
     expect(ran).toBeUndefined();
     expect(dialogs).toEqual([]);
+  });
+
+  it('shows the records the decision used, and replaying the decision gives the same one', async () => {
+    const page = await tb.newPage();
+    await signIn(page);
+    await page.goto(`${origin}/claims/${claims.unauthenticated}`);
+    const section = page.locator('section#records');
+    await section.locator('h2', { hasText: 'Records the decision used' }).waitFor();
+    expect(await section.locator('#records-source').getAttribute('data-source')).toBe('assessment');
+    await section.locator('[data-kind="accounts"] td', { hasText: 'demo-shop' }).first().waitFor();
+    await section.locator('[data-kind="incidents"] tr.used', { hasText: 'INC-9001' }).waitFor();
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) =>
+        r.url().includes(`/api/review/claims/${claims.unauthenticated}/replay?`),
+      ),
+      page.click('button#replay'),
+    ]);
+    expect(answer.status()).toBe(200);
+    const result = page.locator('#replay-result .replay-same');
+    await result.waitFor();
+    expect(await result.textContent()).toBe('Same decision');
   });
 
   it('a hostile email displays without running script or fetching anything elsewhere', async () => {

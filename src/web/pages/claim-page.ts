@@ -1,9 +1,13 @@
-/** One claim: the email (sandboxed), what was found and why, and the agent's actions. */
+/**
+ * One claim: the email (sandboxed), what was found and why, the records the decision used
+ * (records-section.ts), and the agent's actions.
+ */
 import { REASON_CODES } from '../../domain/reasons.ts';
 import type { ClaimDetail } from '../../review/detail.ts';
 import { MISSING_CODES } from '../../review/draft.ts';
 import { esc, layout } from './layout.ts';
 import { reasonText } from './queue-page.ts';
+import { recordsSection } from './records-section.ts';
 
 function json(v: unknown): string {
   return esc(typeof v === 'string' ? v : JSON.stringify(v));
@@ -92,6 +96,7 @@ ${attachments ? `<h3>Attachments</h3><ul id="attachments">${attachments}</ul>` :
 <h3>Reasons</h3><ul id="reasons">${d.reasons.map((r) => `<li data-reason="${esc(r.code)}"><b>${esc(r.text)}</b> <code>${esc(r.code)}</code>${r.items.length ? ` (${esc(r.items.join(', '))})` : ''}</li>`).join('')}</ul>
 </section>
 </div>
+${recordsSection(d)}
 <section class="card" aria-labelledby="actions-h"><h2 id="actions-h">Decide</h2>
 <form id="actions" novalidate>
 <label for="amount">Amount to pay (leave empty for the computed one)</label>
@@ -116,5 +121,7 @@ ${attachments ? `<h3>Attachments</h3><ul id="attachments">${attachments}</ul>` :
 <section class="card" aria-labelledby="thread-h"><h2 id="thread-h">Thread</h2><div id="thread">${thread(d)}</div></section>
 <section class="card" aria-labelledby="audit-h"><h2 id="audit-h">Audit</h2><div id="audit">${audit(d)}</div></section>
 </article>`,
+    true,
+    { scripts: ['/static/records.js'], styles: ['/static/records.css'] },
   );
 }

@@ -1,5 +1,5 @@
 /**
- * The console's pages and its two static files. Pages need the session cookie (browsers
+ * The console's pages and their static files. Pages need the session cookie (browsers
  * carry no bearer token); without one they send the browser to /login rather than a JSON 401.
  */
 import { readFileSync } from 'node:fs';
@@ -31,6 +31,14 @@ const STATIC = {
   'ops.js': {
     type: 'text/javascript; charset=utf-8',
     body: readFileSync(new URL('../static/ops.js', import.meta.url), 'utf8'),
+  },
+  'records.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(new URL('../static/records.js', import.meta.url), 'utf8'),
+  },
+  'records.css': {
+    type: 'text/css; charset=utf-8',
+    body: readFileSync(new URL('../static/records.css', import.meta.url), 'utf8'),
   },
   'ops.css': {
     type: 'text/css; charset=utf-8',
