@@ -106,7 +106,8 @@ function differingFields(stored: Assessment, replayed: Assessment): string[] {
     if (key === 'details') {
       for (const d of Object.keys({ ...stored.details, ...replayed.details })) {
         const k = d as keyof Assessment['details'];
-        if (!isDeepStrictEqual(stored.details?.[k], replayed.details?.[k])) out.push(`details.${d}`);
+        if (!isDeepStrictEqual(stored.details?.[k], replayed.details?.[k]))
+          out.push(`details.${d}`);
       }
     } else if (!isDeepStrictEqual(stored[key], replayed[key])) out.push(key);
   }
