@@ -8,6 +8,9 @@ import type { InputPosition } from '../domain/errors.ts';
 
 const NEWLINE = 0x0a;
 
+/** The most of a line's beginning kept from earlier chunks to count a column from. */
+const MAX_CARRY = 64 * 1024;
+
 /** Newlines in buf[from, to). */
 function newlines(buf: Buffer, from: number, to: number): number {
   let n = 0;
@@ -25,6 +28,11 @@ export class LineCounter {
   /** A position inside the current chunk whose line is known: lookups resume from it. */
   private cursor = 0;
   private cursorLine = 1;
+  /** The bytes between the last newline before the current chunk and the chunk. */
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  /** The carry outgrew MAX_CARRY: columns on the current chunk's first line are unknown. */
+  private carryLost = false;
 
   /** Bytes seen so far: the offset just past the current chunk. */
   get end(): number {
@@ -33,6 +41,20 @@ export class LineCounter {
 
   /** Moves on to the next chunk of the stream. */
   push(chunk: Buffer): void {
+    const last = this.chunk.lastIndexOf(NEWLINE);
+    if (last !== -1) {
+      this.carry = [this.chunk.subarray(last + 1)];
+      this.carryBytes = this.chunk.length - last - 1;
+      this.carryLost = false;
+    } else if (!this.carryLost) {
+      this.carry.push(this.chunk);
+      this.carryBytes += this.chunk.length;
+    }
+    if (this.carryBytes > MAX_CARRY) {
+      this.carry = [];
+      this.carryBytes = 0;
+      this.carryLost = true;
+    }
     const nextLine = this.cursorLine + newlines(this.chunk, this.cursor, this.chunk.length);
     this.previous = this.chunk;
     this.previousStart = this.chunkStart;
@@ -64,14 +86,18 @@ export class LineCounter {
     return this.chunkLine - newlines(this.previous, inPrevious, this.previous.length);
   }
 
-  /** The line and, when its line starts within the held chunks, the column (in characters). */
+  /**
+   * The line and, when known, the column (in characters) of the byte at `offset`. The column
+   * is known in the current chunk when its line began at most MAX_CARRY bytes before it.
+   */
   positionAt(offset: number): InputPosition {
     const line = this.lineAt(offset);
-    const held = Buffer.concat([this.previous, this.chunk]);
-    const at = Math.min(offset - this.previousStart, held.length);
-    if (at < 0) return { line };
-    const lineStart = at === 0 ? -1 : held.lastIndexOf(NEWLINE, at - 1);
-    if (lineStart === -1 && this.previousStart > 0) return { line };
-    return { line, column: held.toString('utf8', lineStart + 1, at).length + 1 };
+    const at = offset - this.chunkStart;
+    if (at < 0 || at > this.chunk.length) return { line };
+    const lineStart = at === 0 ? -1 : this.chunk.lastIndexOf(NEWLINE, at - 1);
+    const here = this.chunk.toString('utf8', lineStart + 1, at).length;
+    if (lineStart !== -1) return { line, column: here + 1 };
+    if (this.carryLost) return { line };
+    return { line, column: Buffer.concat(this.carry).toString('utf8').length + here + 1 };
   }
 }

@@ -81,24 +81,33 @@ async function* readJsonLines<K extends RecordKind>(
   input: AsyncIterable<Buffer | string>,
   file: string,
 ): AsyncGenerator<ReadRecord<K>[]> {
+  const source = Readable.from(input);
   const limited = new LineLengthLimit(file, MAX_RECORD_BYTES);
   // pipeline, not pipe: a failing input (a dropped upload) must fail the reading too.
-  pipeline(Readable.from(input), limited, () => undefined);
+  pipeline(source, limited, () => undefined);
   const lines = createInterface({ input: limited, crlfDelay: Number.POSITIVE_INFINITY });
-  let batch: ReadRecord<K>[] = [];
-  let lineNo = 0;
-  let index = 0;
-  for await (let text of lines) {
-    lineNo++;
-    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.trim() === '') continue;
-    batch.push(validated(kind, parseLine(text, file, lineNo), file, index++, lineNo));
-    if (batch.length === LINES_PER_BATCH) {
-      yield batch;
-      batch = [];
+  try {
+    let batch: ReadRecord<K>[] = [];
+    let lineNo = 0;
+    let index = 0;
+    for await (let text of lines) {
+      lineNo++;
+      if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.trim() === '') continue;
+      batch.push(validated(kind, parseLine(text, file, lineNo), file, index++, lineNo));
+      if (batch.length === LINES_PER_BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length > 0) yield batch;
+  } finally {
+    // Stopped early (an invalid record): readline lets go of its input first (else the
+    // input's premature-close error would reach it with no one listening), then the input's
+    // iteration is ended, which closes it.
+    lines.close();
+    source.destroy();
   }
-  if (batch.length > 0) yield batch;
 }
 
 function parseLine(text: string, file: string, line: number): unknown {
@@ -116,17 +125,20 @@ function parseLine(text: string, file: string, line: number): unknown {
 }
 
 function describeSyntaxError(text: string): { problem: string; column?: number } {
-  // One line, wrapped as the only element of an array: the reader's errors then point at
-  // the line's own characters (shifted by the one-character "[").
+  // The line, wrapped as the only element of an array: the reader's errors on the first line
+  // point at the line's own characters (shifted by the one-character "["); on the second,
+  // at the wrapper's "]": the line ended inside a value.
   const reader = new JsonArrayReader('line', MAX_RECORD_BYTES);
   try {
     reader.write(Buffer.from(`[${text}\n]`));
     reader.end();
   } catch (error) {
     if (error instanceof InvalidInputError && error.field === '(json)') {
-      const column = error.line === 1 && error.column !== undefined ? error.column - 1 : undefined;
-      const problem = error.problem.replace('unexpected "]"', 'unexpected end of line');
-      return column === undefined ? { problem } : { problem, column };
+      if (error.line !== 1)
+        return { problem: 'not valid JSON: the line ends inside a value', column: text.length + 1 };
+      return error.column === undefined
+        ? { problem: error.problem }
+        : { problem: error.problem, column: error.column - 1 };
     }
   }
   return { problem: 'not valid JSON: one JSON value per line' };

@@ -65,12 +65,9 @@ export async function* readRecordFile<K extends RecordKind>(
 ): AsyncGenerator<ReadRecord<K>[]> {
   if (file.path === undefined) return;
   const path = file.path;
+  // Closed when the reader stops iterating it, at the end or early on an error.
   const input = createReadStream(path, { highWaterMark: READ_CHUNK });
-  try {
-    yield* readRecords(file.kind, readable(input, path), file.format, path);
-  } finally {
-    input.destroy();
-  }
+  yield* readRecords(file.kind, readable(input, path), file.format, path);
 }
 
 /** The stream's chunks, with a read failure named like any other input problem. */
