@@ -60,11 +60,12 @@ async function generate(dir: string, format: 'json' | 'jsonl'): Promise<void> {
     };
     const sep = format === 'jsonl' ? '\n' : i + 1 < RECORDS ? ',\n' : '\n]\n';
     if (!out.write(JSON.stringify(order) + sep))
-      await new Promise((resolve) => out.once('drain', resolve));
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
-  await new Promise((resolve, reject) =>
-    out.end((error?: Error) => (error ? reject(error) : resolve(undefined))),
-  );
+  await new Promise<void>((resolve, reject) => {
+    out.on('error', reject);
+    out.end(() => resolve());
+  });
 }
 
 function importMeasured(
