@@ -11,7 +11,7 @@ const FILLER_ZH =
   '我们的生产环境云服务器在该区域无法访问，业务中断，客户无法打开网站。重启应用后仍无法连接，直到平台恢复。';
 
 /** A small deterministic PRNG so every run benchmarks the same inputs. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s * 1664525 + 1013904223) >>> 0;
@@ -82,7 +82,7 @@ export function benchRecords(accounts = 500): RawRecords {
   return raw;
 }
 
-function pad(text: string, size: number, chinese: boolean): string {
+export function pad(text: string, size: number, chinese: boolean): string {
   let body = text;
   while (body.length < size) body += `\n${chinese ? FILLER_ZH : FILLER_EN}`;
   return body;
@@ -119,19 +119,20 @@ export function benchEmails(count: number, accounts = 500): Buffer[] {
   return out;
 }
 
-function message(
+export function message(
   n: number,
   from: string,
   subject: string,
   text: string,
   alternative: boolean,
+  messageId = `bench-${n}@mail.test`,
 ): string {
   const head = [
     `From: Ops <${from}>`,
     'To: claims@cloud.example',
     `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
     'Date: Fri, 27 Feb 2026 10:00:00 +0800',
-    `Message-ID: <bench-${n}@mail.test>`,
+    `Message-ID: <${messageId}>`,
     'MIME-Version: 1.0',
   ];
   const b64 = (s: string) => Buffer.from(s).toString('base64').replace(/.{76}/g, '$&\r\n');

@@ -8,37 +8,34 @@
  * latency (message stored → reply sent) and peak RSS, with the same run's baseline: the
  * assessment engine alone on the same messages. Prints figures only; it asserts nothing.
  */
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.ts';
 import { assess } from '../src/domain/assess/engine.ts';
 import { CHINA_MAINLAND_CALENDAR } from '../src/domain/calendars/china-mainland.ts';
 import { DEFAULT_POLICY } from '../src/domain/policy.ts';
 import { RecordIndex } from '../src/domain/record-index.ts';
 import { RECORD_FILES } from '../src/domain/records.ts';
-import { createLogger } from '../src/logger.ts';
 import { parseEmail } from '../src/mail/parse.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { importRecordsDir, loadRecordsFromDb } from '../src/store/records-store.ts';
 // Neither helper imports vitest: plain pg and ioredis, as bench/intake.ts uses them.
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
-import { FINISHED } from '../test/support/finished.ts';
 import { createTestRedis, type TestRedis } from '../test/support/redis.ts';
 import { benchEmails, benchRecords } from './generate.ts';
-import { cleanUp, mb, percentile, printProblems, rate, sleep } from './support.ts';
+import {
+  dbNow,
+  deliver,
+  makeMaildir,
+  problemLog,
+  runFigures,
+  stage,
+  startSink,
+  waitFinished,
+} from './service-run.ts';
+import { cleanUp, mb, percentile, printProblems, rate } from './support.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 5 * 60_000);
@@ -58,68 +55,6 @@ function writeRecords(dir: string): void {
   }
 }
 
-/** An SMTP server that takes every message and keeps only the count (bodies are discarded). */
-async function startSink(): Promise<{
-  url: string;
-  received: () => number;
-  stop(): Promise<void>;
-}> {
-  let received = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 100,
-    onData(stream, _session, callback) {
-      stream.resume();
-      stream.on('end', () => {
-        received++;
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received: () => received,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Warnings and errors of the service, kept to print; everything else is dropped. */
-function problemLog() {
-  const problems: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line && (JSON.parse(line) as { level: number }).level >= 40)
-          problems.push(line.slice(0, 300));
-      done();
-    },
-  });
-  return { logger: createLogger('warn', sink), problems };
-}
-
-/**
- * Written into tmp/ with the received time as mtime, as a Maildir writer does; a message is
- * delivered when `deliver` renames it into new/. Writing first keeps the (slow, synchronous)
- * file writes out of the timed run: only the renames block the service's event loop.
- */
-function stage(maildir: string, emails: Buffer[]): string[] {
-  return emails.map((raw, i) => {
-    const name = `${1_770_000_000 + i}.bench${i}.host`;
-    const tmp = join(maildir, 'tmp', name);
-    writeFileSync(tmp, raw);
-    utimesSync(tmp, RECEIVED, RECEIVED);
-    return name;
-  });
-}
-
-function deliver(maildir: string, names: string[]): void {
-  for (const name of names) renameSync(join(maildir, 'tmp', name), join(maildir, 'new', name));
-}
-
 async function main(): Promise<void> {
   let db: TestDatabase | undefined;
   let redis: TestRedis | undefined;
@@ -129,12 +64,10 @@ async function main(): Promise<void> {
   try {
     [db, redis, sink] = await Promise.all([createTestDatabase(), createTestRedis(), startSink()]);
     const pool = db.pool;
-    const count = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]!.n);
     await migrate(pool);
     writeRecords(join(root, 'records'));
     await importRecordsDir(pool, join(root, 'records'));
-    const maildir = join(root, 'mail');
-    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    const maildir = makeMaildir(join(root, 'mail'));
 
     const log = problemLog();
     const config = loadConfig({
@@ -154,52 +87,29 @@ async function main(): Promise<void> {
 
     let emails = benchEmails(N);
     const bytes = emails.reduce((s, e) => s + e.length, 0);
-    const staged = stage(maildir, emails);
+    const staged = stage(
+      maildir,
+      emails.map((raw, i) => ({
+        name: `${1_770_000_000 + i}.bench${i}.host`,
+        raw,
+        received: RECEIVED,
+      })),
+    );
     emails = []; // the service's memory is measured, not the inputs'
     // The service is up and idle on an empty new/: the clock starts at the first delivery,
     // on the database's clock, which also stamps messages stored and replies sent.
-    const startedAt = (await pool.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+    const startedAt = await dbNow(pool);
     const t = performance.now();
     deliver(maildir, staged);
     const deliverMs = performance.now() - t;
 
-    let finished = 0;
-    for (;;) {
-      finished = await count(`SELECT count(*) n FROM claims c WHERE ${FINISHED}`);
-      if (finished >= N) break;
-      if (performance.now() - t > TIMEOUT_MS) {
-        const claims = await count('SELECT count(*) n FROM claims');
-        throw new Error(`timed out: ${finished} of ${N} claims finished, ${claims} claims stored`);
-      }
-      await sleep(100);
-    }
+    await waitFinished(pool, N, TIMEOUT_MS);
     const peak = process.resourceUsage().maxRSS;
 
-    // Each claim's finish: its reply's sending, or (ignored) its last update.
-    const { rows: timing } = await pool.query<{
-      stored_first: Date;
-      stored_last: Date;
-      finished_last: Date;
-    }>(
-      `SELECT min(m.created_at) AS stored_first, max(m.created_at) AS stored_last,
-              max(coalesce(r.sent_at, c.updated_at)) AS finished_last
-         FROM claims c JOIN messages m ON m.id = c.message_id
-         LEFT JOIN replies r ON r.claim_id = c.id AND r.state = 'sent'`,
-    );
-    const { rows: latency } = await pool.query<{ ms: number }>(
-      `SELECT extract(epoch FROM r.sent_at - m.created_at) * 1000 AS ms
-         FROM replies r JOIN claims c ON c.id = r.claim_id JOIN messages m ON m.id = c.message_id
-        WHERE r.state = 'sent' ORDER BY ms`,
-    );
-    const { rows: outcomes } = await pool.query<{ state: string; decision: string; n: string }>(
-      `SELECT state, coalesce(decision, '-') AS decision, count(*) AS n
-         FROM claims GROUP BY 1, 2 ORDER BY 3 DESC`,
-    );
-    const unsent = await count(`SELECT count(*) n FROM replies WHERE state <> 'sent'`);
-    const { stored_first, stored_last, finished_last } = timing[0]!;
-    const pipelineMs = finished_last.getTime() - startedAt.getTime();
-    const intakeMs = stored_last.getTime() - startedAt.getTime();
-    const latencies = latency.map((r) => Number(r.ms));
+    const run = await runFigures(pool);
+    const { outcomes, unsent, latencies } = run;
+    const pipelineMs = run.finishedLast.getTime() - startedAt.getTime();
+    const intakeMs = run.storedLast.getTime() - startedAt.getTime();
 
     // Baseline: the engine alone (parse + assess, as bench/check.ts) on the same messages and
     // the same records read back from the database, without the settled history (the run
@@ -227,7 +137,7 @@ async function main(): Promise<void> {
       `pipeline (Maildir → stored → assess → settle → reply sent, role all, concurrency ${config.concurrency.assess}/${config.concurrency.settle}/${config.concurrency.reply}): ${pipelineRate} claims/s (${pipelineMs.toFixed(0)} ms from the first delivery to the last claim finished)`,
     );
     console.log(
-      `  of which intake: every message stored after ${intakeMs.toFixed(0)} ms (first at ${(stored_first.getTime() - startedAt.getTime()).toFixed(0)} ms)`,
+      `  of which intake: every message stored after ${intakeMs.toFixed(0)} ms (first at ${(run.storedFirst.getTime() - startedAt.getTime()).toFixed(0)} ms)`,
     );
     console.log(
       `latency (message stored → reply sent, ${latencies.length} replies): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${percentile(latencies, 100).toFixed(0)} ms`,
