@@ -1,0 +1,353 @@
+/**
+ * The measured steps of bench:records on one data set: the real CLI's `import` and
+ * `check` as child processes (wall time, peak RSS), the database's size, and the running
+ * service as a child process (`claim-intake start`, its RSS read from /proc) on the public
+ * examples, then on N generated claims.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { FINISHED } from '../test/support/finished.ts';
+import { runMeasured } from '../test/support/measured-cli.ts';
+import type { TestRedis } from '../test/support/redis.ts';
+import { type ServiceProcess, startServiceProcess } from '../test/support/service-process.ts';
+import type { GeneratedClaim } from './records-claims.ts';
+import {
+  dbNow,
+  deliver,
+  makeMaildir,
+  procRss,
+  type RunFigures,
+  runFigures,
+  stageFile,
+  waitFinished,
+} from './service-run.ts';
+import { percentile } from './support.ts';
+
+const EXAMPLES = join(import.meta.dirname, '..', 'examples');
+
+export interface ImportFigures {
+  code: number | null;
+  wallMs: number;
+  peakRssKb: number;
+  /** Records the import reported, per file. */
+  reported: Record<string, number>;
+  stderr: string;
+}
+
+export async function measureImport(dir: string, databaseUrl: string): Promise<ImportFigures> {
+  const r = await runMeasured(['import', dir], { env: { DATABASE_URL: databaseUrl } });
+  const reported: Record<string, number> = {};
+  for (const line of r.stdout.split('\n')) {
+    try {
+      const row = JSON.parse(line) as { file?: string; records?: number };
+      if (row.file && typeof row.records === 'number') reported[row.file] = row.records;
+    } catch {
+      // not a count line
+    }
+  }
+  return { code: r.code, wallMs: r.wallMs, peakRssKb: r.peakRssKb, reported, stderr: r.stderr };
+}
+
+export interface SizeFigures {
+  databaseBytes: number;
+  tables: { name: string; bytes: number }[];
+  indexes: { name: string; bytes: number }[];
+}
+
+export async function databaseSize(pool: pg.Pool): Promise<SizeFigures> {
+  const total = await pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b');
+  const biggest = async (kind: string, size: string) =>
+    (
+      await pool.query<{ name: string; bytes: string }>(
+        `SELECT c.relname AS name, ${size}(c.oid) AS bytes FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind = '${kind}' ORDER BY 2 DESC LIMIT 6`,
+      )
+    ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
+  return {
+    databaseBytes: Number(total.rows[0]!.b),
+    tables: await biggest('r', 'pg_total_relation_size'),
+    indexes: await biggest('i', 'pg_relation_size'),
+  };
+}
+
+export interface CheckSample {
+  file: string;
+  kind: string;
+  decision: string;
+  reasons: string[];
+  wallMs: number;
+  peakRssKb: number;
+}
+
+export interface CheckFigures {
+  help: { wallMs: number; peakRssKb: number }[];
+  checks: CheckSample[];
+}
+
+/**
+ * `check --help` (the same process's start-up alone) and `check EMAIL --received …` against
+ * the database, alternated so drift in the machine's load touches both alike.
+ */
+export async function measureCheck(
+  samples: GeneratedClaim[],
+  claimsDir: string,
+  databaseUrl: string,
+  runs: number,
+): Promise<CheckFigures> {
+  const env = { DATABASE_URL: databaseUrl };
+  const figures: CheckFigures = { help: [], checks: [] };
+  for (let i = 0; i < runs; i++) {
+    const help = await runMeasured(['check', '--help'], { env });
+    figures.help.push({ wallMs: help.wallMs, peakRssKb: help.peakRssKb });
+    const claim = samples[i % samples.length]!;
+    const r = await runMeasured(
+      ['check', join(claimsDir, claim.file), '--received', claim.received],
+      { env },
+    );
+    const line = JSON.parse(r.stdout.trim().split('\n')[0] || '{}') as {
+      decision?: string;
+      reasons?: string[];
+    };
+    figures.checks.push({
+      file: claim.file,
+      kind: claim.kind,
+      decision: line.decision ?? `exit ${r.code}: ${r.stderr.trim().slice(0, 200)}`,
+      reasons: line.reasons ?? [],
+      wallMs: r.wallMs,
+      peakRssKb: r.peakRssKb,
+    });
+  }
+  return figures;
+}
+
+export interface ExampleResult {
+  file: string;
+  /** Delivery → reply sent (or, ignored, → decided), ms; NaN when it never finished. */
+  ms: number;
+  /** Delivery → assessed, ms. */
+  assessedMs: number;
+  expected: string;
+  decision: string;
+  mismatches: string[];
+}
+
+export interface ServiceFigures {
+  startMs: number;
+  idleRssKb: number;
+  examples: ExampleResult[];
+  examplesPeakRssKb: number;
+  pipeline?: {
+    n: number;
+    ms: number;
+    run: RunFigures;
+    /** Message stored → assessment done, ms, ascending. */
+    assess: number[];
+    error?: string;
+  };
+  peakRssKb: number;
+  problems: string[];
+}
+
+interface Expected {
+  file: string;
+  received: string;
+  expect: Record<string, unknown>;
+}
+
+/**
+ * The whole service as a child process on `databaseUrl`: first the public examples, each
+ * timed from delivery to its reply; then `claims`, delivered at once.
+ */
+export async function measureService(options: {
+  databaseUrl: string;
+  pool: pg.Pool;
+  redis: TestRedis;
+  smtpUrl: string;
+  root: string;
+  claims: GeneratedClaim[];
+  claimsDir: string;
+  timeoutMs: number;
+  onStarted: (service: ServiceProcess) => void;
+}): Promise<ServiceFigures> {
+  const { pool, redis, claims } = options;
+  const maildir = makeMaildir(join(options.root, 'mail'));
+  const started = performance.now();
+  const service = await startServiceProcess(
+    'all',
+    {
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      MAILDIR_PATH: maildir,
+      SMTP_URL: options.smtpUrl,
+      MAIL_FROM: 'claims@cloud.example',
+      // The generated claims come from a few hundred senders at most per account; the
+      // default limit (5 a day) would hand most of them to an agent, not the path measured.
+      REPLY_LIMIT_PER_SENDER: String(claims.length + 100),
+    },
+    120_000,
+  );
+  options.onStarted(service);
+  const startMs = performance.now() - started;
+  const rss = () => procRss(service.pid) ?? { peakKb: Number.NaN, nowKb: Number.NaN };
+  const idleRssKb = rss().nowKb;
+  const problems = () =>
+    service
+      .logs()
+      .filter((l) => Number(l.level) >= 40)
+      .map((l) => JSON.stringify(l).slice(0, 300));
+
+  // (a) The public examples, with their received times, on an idle service.
+  const expected = readFileSync(join(EXAMPLES, 'expected.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Expected);
+  const stamp = 1_770_000_000;
+  const names = expected.map((e, i) =>
+    stageFile(maildir, `${stamp}.example${i}.host`, join(EXAMPLES, e.file), new Date(e.received)),
+  );
+  const examplesAt = await dbNow(pool);
+  deliver(maildir, names);
+  const exampleWhere = `m.source_key LIKE '%.example%'`;
+  await waitFinished(pool, expected.length, options.timeoutMs, exampleWhere).catch(() => {});
+  const examples = await exampleResults(pool, redis, expected, names, examplesAt);
+  const examplesPeakRssKb = rss().peakKb;
+  if (claims.length === 0)
+    return {
+      startMs,
+      idleRssKb,
+      examples,
+      examplesPeakRssKb,
+      peakRssKb: rss().peakKb,
+      problems: problems(),
+    };
+
+  // (b) N generated claims at once.
+  const genNames = claims.map((c, i) =>
+    stageFile(
+      maildir,
+      `${stamp + 1000 + i}.gen${i}.host`,
+      join(options.claimsDir, c.file),
+      new Date(c.received),
+    ),
+  );
+  const genWhere = `m.source_key LIKE '%.gen%'`;
+  const startedAt = await dbNow(pool);
+  deliver(maildir, genNames);
+  let error: string | undefined;
+  await waitFinished(pool, claims.length, options.timeoutMs, genWhere).catch((e: Error) => {
+    error = e.message;
+  });
+  const peakRssKb = rss().peakKb;
+  const run = await runFigures(pool, genWhere);
+  const ms = (run.finishedLast?.getTime() ?? Number.NaN) - startedAt.getTime();
+  const assess = (await assessedAfterStored(pool, redis, genWhere)).sort((a, b) => a - b);
+  return {
+    startMs,
+    idleRssKb,
+    examples,
+    examplesPeakRssKb,
+    pipeline: { n: claims.length, ms, run, assess, ...(error ? { error } : {}) },
+    peakRssKb,
+    problems: problems(),
+  };
+}
+
+/**
+ * When each claim's assessment finished: the assess job's finishedOn in Redis (BullMQ keeps
+ * finished jobs a day), else the audit log's assessment entry (its transaction's start).
+ */
+async function assessedAt(
+  pool: pg.Pool,
+  redis: TestRedis,
+  where: string,
+): Promise<Map<string, { stored: Date; assessed: Date | undefined; finished: Date | undefined }>> {
+  const { rows } = await pool.query<{
+    id: string;
+    stored: Date;
+    audited: Date | null;
+    finished: Date | null;
+  }>(
+    `SELECT c.id, m.created_at AS stored,
+            (SELECT min(a.at) FROM audit_log a WHERE a.claim_id = c.id
+                AND a.action IN ('claim.assessed', 'claim.ignored')) AS audited,
+            CASE WHEN ${FINISHED} THEN coalesce(
+              (SELECT max(r.sent_at) FROM replies r WHERE r.claim_id = c.id AND r.state = 'sent'),
+              c.updated_at) END AS finished
+       FROM claims c JOIN messages m ON m.id = c.message_id WHERE ${where}`,
+  );
+  const jobs = redis.client.pipeline();
+  for (const r of rows) jobs.hget(`{${redis.prefix}}:assess:assess-${r.id}`, 'finishedOn');
+  const done = (await jobs.exec()) ?? [];
+  const out = new Map<
+    string,
+    { stored: Date; assessed: Date | undefined; finished: Date | undefined }
+  >();
+  rows.forEach((r, i) => {
+    const finishedOn = Number(done[i]?.[1]);
+    const assessed =
+      Number.isFinite(finishedOn) && finishedOn > 0
+        ? new Date(finishedOn)
+        : (r.audited ?? undefined);
+    out.set(r.id, { stored: r.stored, assessed, finished: r.finished ?? undefined });
+  });
+  return out;
+}
+
+async function assessedAfterStored(
+  pool: pg.Pool,
+  redis: TestRedis,
+  where: string,
+): Promise<number[]> {
+  const times = await assessedAt(pool, redis, where);
+  return [...times.values()]
+    .filter((t) => t.assessed)
+    .map((t) => t.assessed!.getTime() - t.stored.getTime());
+}
+
+async function exampleResults(
+  pool: pg.Pool,
+  redis: TestRedis,
+  expected: Expected[],
+  names: string[],
+  deliveredAt: Date,
+): Promise<ExampleResult[]> {
+  const { rows } = await pool.query<{
+    id: string;
+    source_key: string;
+    assessment: Record<string, unknown> | null;
+  }>(
+    `SELECT c.id, m.source_key, c.assessment FROM claims c JOIN messages m ON m.id = c.message_id
+      WHERE m.source_key = ANY($1::text[])`,
+    [names],
+  );
+  const times = await assessedAt(pool, redis, `m.source_key LIKE '%.example%'`);
+  return expected.map((e, i) => {
+    const row = rows.find((r) => r.source_key === names[i]);
+    const t = row ? times.get(row.id) : undefined;
+    const a = row?.assessment ?? {};
+    const mismatches = Object.entries(e.expect)
+      .filter(([key, want]) => JSON.stringify(a[key] ?? null) !== JSON.stringify(want))
+      .map(
+        ([key, want]) =>
+          `${key}: ${JSON.stringify(a[key] ?? null)}, expected ${JSON.stringify(want)}`,
+      );
+    const since = (d: Date | undefined) => (d ? d.getTime() - deliveredAt.getTime() : Number.NaN);
+    return {
+      file: e.file,
+      ms: since(t?.finished),
+      assessedMs: since(t?.assessed),
+      expected: String(e.expect.decision),
+      decision: String(a.decision ?? '(not decided)'),
+      mismatches: row ? mismatches : ['not stored'],
+    };
+  });
+}
+
+/** p50/p95/p99 of ascending `ms`, rounded. */
+export function spread(ms: number[]): { p50: number; p95: number; p99: number; max: number } {
+  const p = (q: number) => Math.round(percentile(ms, q));
+  return { p50: p(50), p95: p(95), p99: p(99), max: p(100) };
+}
