@@ -8,6 +8,16 @@ import type pg from 'pg';
 export const USER_ROLES = ['agent', 'ops', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
+/**
+ * What an API token may do besides its role: `records` lets it push platform records
+ * (PUT /api/records/{kind}), nothing else. Migration 008 checks the same list.
+ */
+export const TOKEN_SCOPES = ['records'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** A pool, or a client inside a transaction: whatever can run one statement. */
+type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
 export interface UserRow {
   id: number;
   email: string;
@@ -30,6 +40,7 @@ export interface TokenPrincipal {
   tokenId: number;
   name: string;
   role: UserRole;
+  scopes: TokenScope[];
 }
 
 export type Principal = SessionPrincipal | TokenPrincipal;
@@ -100,8 +111,9 @@ export async function recordAttempt(
   ]);
 }
 
+/** Writes one audit entry; pass the transaction's client to make it part of a change. */
 export async function audit(
-  pool: pg.Pool,
+  pool: Queryable,
   actor: string,
   action: string,
   details: Record<string, unknown>,
@@ -161,11 +173,19 @@ export async function deleteSession(pool: pg.Pool, sessionId: string): Promise<v
 
 export async function createApiToken(
   pool: pg.Pool,
-  token: { name: string; tokenHash: string; role: UserRole; createdBy: number | null },
+  token: {
+    name: string;
+    tokenHash: string;
+    role: UserRole;
+    /** @defaultValue none */
+    scopes?: TokenScope[];
+    createdBy: number | null;
+  },
 ): Promise<number> {
   const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO api_tokens (name, token_hash, role, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [token.name, token.tokenHash, token.role, token.createdBy],
+    `INSERT INTO api_tokens (name, token_hash, role, scopes, created_by)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [token.name, token.tokenHash, token.role, token.scopes ?? [], token.createdBy],
   );
   return Number(rows[0]!.id);
 }
@@ -175,15 +195,22 @@ export async function tokenPrincipal(
   pool: pg.Pool,
   token: string,
 ): Promise<TokenPrincipal | undefined> {
-  const { rows } = await pool.query<{ id: string; name: string; role: UserRole }>(
+  const { rows } = await pool.query<{
+    id: string;
+    name: string;
+    role: UserRole;
+    scopes: TokenScope[];
+  }>(
     `UPDATE api_tokens t SET last_used_at = now()
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id AND u.disabled)
-     RETURNING t.id, t.name, t.role`,
+     RETURNING t.id, t.name, t.role, t.scopes`,
     [sha256(token)],
   );
   const r = rows[0];
-  return r && { kind: 'token', tokenId: Number(r.id), name: r.name, role: r.role };
+  return (
+    r && { kind: 'token', tokenId: Number(r.id), name: r.name, role: r.role, scopes: r.scopes }
+  );
 }
 
 /** True when a live token was revoked now. */

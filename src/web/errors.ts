@@ -11,6 +11,7 @@ export const API_ERRORS = {
   forbidden: { status: 403, message: 'your role does not allow this' },
   not_found: { status: 404, message: 'no such resource' },
   invalid_input: { status: 400, message: 'the request is not a valid review action' },
+  invalid_records: { status: 400, message: 'the records are not valid' },
   version_conflict: {
     status: 409,
     message: 'someone else changed this claim since you loaded it; reload it',

@@ -8,7 +8,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { type Principal, sessionPrincipal, tokenPrincipal, type UserRole } from './auth-store.ts';
+import {
+  type Principal,
+  sessionPrincipal,
+  type TokenScope,
+  tokenPrincipal,
+  type UserRole,
+} from './auth-store.ts';
 import { ApiError } from './errors.ts';
 
 export const SESSION_COOKIE = 'ci_session';
@@ -38,8 +44,11 @@ async function identify(pool: pg.Pool, request: FastifyRequest): Promise<Princip
   return cookie ? sessionPrincipal(pool, cookie) : undefined;
 }
 
-/** A preHandler that admits any signed-in caller, or only the given roles. */
-export function guard(pool: pg.Pool, roles?: readonly UserRole[]) {
+/**
+ * A preHandler (or onRequest hook) that admits any signed-in caller, or only the given
+ * roles, or (with `scope`) also an API token holding that scope whatever its role.
+ */
+export function guard(pool: pg.Pool, roles?: readonly UserRole[], scope?: TokenScope) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const principal = await identify(pool, request);
     if (!principal) throw new ApiError('unauthenticated');
@@ -48,7 +57,9 @@ export function guard(pool: pg.Pool, roles?: readonly UserRole[]) {
       if (typeof sent !== 'string' || !sameSecret(sent, principal.csrfToken))
         throw new ApiError('csrf_failed');
     }
-    if (roles && !roles.includes(principal.role)) throw new ApiError('forbidden');
+    const scoped =
+      scope !== undefined && principal.kind === 'token' && principal.scopes.includes(scope);
+    if (roles && !roles.includes(principal.role) && !scoped) throw new ApiError('forbidden');
     request.principal = principal;
   };
 }

@@ -1,9 +1,16 @@
 /** The OpenAPI 3.1 description of every route the console serves (data only). */
 import { OPS_PATHS } from './openapi-ops.ts';
 import { csrf, errors, idParam, json } from './openapi-parts.ts';
+import { RECORDS_PATHS } from './openapi-records.ts';
 import { REVIEW_PATHS } from './openapi-review.ts';
 
 const role = { type: 'string', enum: ['agent', 'ops', 'admin'] };
+const scopes = {
+  type: 'array',
+  items: { type: 'string', enum: ['records'] },
+  uniqueItems: true,
+  description: 'Capabilities beyond the role: records = PUT /api/records/{kind}',
+};
 const user = {
   type: 'object',
   properties: { email: { type: 'string' }, role },
@@ -16,7 +23,12 @@ export const OPENAPI = {
   components: {
     securitySchemes: {
       session: { type: 'apiKey', in: 'cookie', name: 'ci_session' },
-      bearer: { type: 'http', scheme: 'bearer', description: 'An API token, cit_…' },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API token, cit_…: acts with its role; its scopes (records) each add one capability',
+      },
     },
     schemas: {
       Error: {
@@ -105,7 +117,7 @@ export const OPENAPI = {
     },
     '/api/me': {
       get: {
-        summary: 'The caller: a signed-in user or an API token',
+        summary: 'The caller: a signed-in user, or an API token { id, name, scopes }',
         responses: { '200': { description: 'The caller' }, ...errors(401) },
       },
     },
@@ -119,15 +131,31 @@ export const OPENAPI = {
             'application/json': {
               schema: {
                 type: 'object',
-                properties: { name: { type: 'string', maxLength: 100 }, role },
+                properties: { name: { type: 'string', maxLength: 100 }, role, scopes },
                 required: ['name'],
               },
             },
           },
         },
         responses: {
-          '201': { description: '{ id, name, role, token }' },
-          ...errors(401, 403),
+          '201': {
+            description: 'The token',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    name: { type: 'string' },
+                    role,
+                    scopes,
+                    token: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(400, 401, 403),
         },
       },
     },
@@ -168,6 +196,7 @@ export const OPENAPI = {
         },
       },
     },
+    ...RECORDS_PATHS,
     ...REVIEW_PATHS,
     ...OPS_PATHS,
   },

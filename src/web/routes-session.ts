@@ -111,6 +111,6 @@ export function sessionRoutes(
           token: null,
           csrfToken: p.csrfToken,
         }
-      : { role: p.role, user: null, token: { id: p.tokenId, name: p.name } };
+      : { role: p.role, user: null, token: { id: p.tokenId, name: p.name, scopes: p.scopes } };
   });
 }

@@ -16,6 +16,7 @@ import { OPENAPI } from './openapi.ts';
 import { type OpsDeps, opsRoutes } from './ops-routes.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { reviewRoutes } from './review-routes.ts';
+import { recordRoutes } from './routes-records.ts';
 import { sessionRoutes } from './routes-session.ts';
 import { tokenRoutes } from './routes-tokens.ts';
 import { userRoutes } from './routes-users.ts';
@@ -48,6 +49,11 @@ export interface ServerOptions {
   probes?: ProbeEndpoints;
   /** Queues and mailbox states for the ops API and page; without them those answer 503. */
   ops?: OpsDeps;
+  /**
+   * The largest body PUT /api/records/{kind} accepts, in bytes.
+   * @defaultValue 1 GiB
+   */
+  recordsBodyLimit?: number;
 }
 
 const SECURITY_HEADERS = {
@@ -111,6 +117,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   sessionRoutes(app, { pool, cookieSecure: options.cookieSecure ?? true });
   tokenRoutes(app, { pool });
   userRoutes(app, { pool });
+  recordRoutes(app, {
+    pool,
+    ...(options.recordsBodyLimit === undefined ? {} : { bodyLimit: options.recordsBodyLimit }),
+  });
   reviewRoutes(app, {
     pool,
     producer: options.producer ?? { add: async () => undefined },

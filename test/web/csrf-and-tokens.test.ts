@@ -66,7 +66,11 @@ describe('API tokens', () => {
 
     const bearer = { authorization: `Bearer ${token}` };
     const me = await h.app.inject({ method: 'GET', url: '/api/me', headers: bearer });
-    expect(me.json()).toEqual({ role: 'admin', user: null, token: { id, name: 'admin script' } });
+    expect(me.json()).toEqual({
+      role: 'admin',
+      user: null,
+      token: { id, name: 'admin script', scopes: [] },
+    });
     // No ambient authority: a bearer request needs no CSRF token, even to change state.
     const other = await createToken(bearer, { name: 'made by a script' });
     expect(other.statusCode).toBe(201);

@@ -21,6 +21,7 @@ const ROUTES = [
   'GET /api/users',
   'POST /api/users',
   'PATCH /api/users/{id}',
+  'PUT /api/records/{kind}',
   'GET /api/review/claims',
   'GET /api/review/claims/{id}',
   'GET /api/review/claims/{id}/email.html',
