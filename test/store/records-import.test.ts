@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadRecordsDir } from '../../src/files/load.ts';
 import { createPool } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { type ImportCount, importRecordsDir } from '../../src/store/records-store.ts';
@@ -110,6 +111,22 @@ describe('importing JSON Lines and JSON arrays', () => {
     expect(countOf(counts, 'orders.json')).toMatchObject({ records: 1, inserted: 1 });
     for (const file of ['resources.json', 'incidents.jsonl', 'refunds.json'])
       expect(countOf(counts, file)).toMatchObject({ records: 0, inserted: 0 });
+  });
+
+  it('loads a small directory in memory from either form too (check --records)', async () => {
+    const dir = dirWith({
+      'accounts.json': JSON.stringify([account('a1')]),
+      'orders.jsonl': jsonl([order('O1'), order('O2')]),
+    });
+    const records = await loadRecordsDir(dir);
+    expect(records.accounts.map((a) => a.id)).toEqual(['a1']);
+    expect(records.orders.map((o) => [o.id, o.purchasedAt])).toEqual([
+      ['O1', Date.parse('2026-03-01T02:00:00Z')],
+      ['O2', Date.parse('2026-03-01T02:00:00Z')],
+    ]);
+    await expect(
+      loadRecordsDir(dirWith({ 'orders.jsonl': `${jsonl([order('O1')])}{"id": 1}\n` })),
+    ).rejects.toThrow('orders.jsonl: line 2: [1].id: must be a non-empty string');
   });
 
   it('refuses a directory holding orders.json and orders.jsonl, naming both', async () => {
