@@ -58,7 +58,7 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
     const records = recordsWith('accounts.json', '[{"id":');
     const r = await runCli(['check', approved, '--records', records]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/accounts\.json: \(json\)/);
+    expect(r.stderr).toMatch(/accounts\.json: line 1, column 8: \(json\): not valid JSON/);
   });
 
   it('records with a bad field, naming the file, the index and the field', async () => {
@@ -76,7 +76,7 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
     );
     const r = await runCli(['check', approved, '--records', records]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/incidents\.json: \[0\]\.start: /);
+    expect(r.stderr).toMatch(/incidents\.json: line 1: \[0\]\.start: /);
   });
 
   it('a records directory that does not exist', async () => {
