@@ -77,7 +77,7 @@ function printDataSet(d: DataSetFigures): void {
     `import: ${s(sum.importMs)}, ${sum.importRate.toLocaleString('en')} rows/s, peak RSS ${kbMB(sum.importRss)}${missing.length > 0 ? `; NOT IMPORTED AS GENERATED: ${missing.map(([f, n]) => `${f} ${n} generated, ${JSON.stringify(d.imported.reported)} reported`).join('; ')}` : ''}`,
   );
   console.log(
-    `database: ${MB(d.size.databaseBytes)}; tables (with indexes) ${d.size.tables.map((t) => `${t.name} ${MB(t.bytes)}`).join(', ')}; indexes ${d.size.indexes.map((t) => `${t.name} ${MB(t.bytes)}`).join(', ')}`,
+    `database: ${MB(d.size.databaseBytes)}${d.size.unanalyzed.length ? ` (no planner statistics yet on ${d.size.unanalyzed.join(', ')})` : ''}; tables (with indexes) ${d.size.tables.map((t) => `${t.name} ${MB(t.bytes)}`).join(', ')}; indexes ${d.size.indexes.map((t) => `${t.name} ${MB(t.bytes)}`).join(', ')}`,
   );
   console.log(
     `check --help: median ${s(sum.help)}, peak RSS ${kbMB(sum.helpRss)} (${d.check.help.length} runs)`,

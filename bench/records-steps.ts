@@ -25,6 +25,15 @@ import {
 import { percentile } from './support.ts';
 
 const EXAMPLES = join(import.meta.dirname, '..', 'examples');
+const RECORD_TABLES = [
+  'accounts',
+  'resources',
+  'incidents',
+  'orders',
+  'refund_requests',
+  'past_compensations',
+  'icp_filings',
+];
 
 export interface ImportFigures {
   code: number | null;
@@ -51,6 +60,8 @@ export async function measureImport(dir: string, databaseUrl: string): Promise<I
 
 export interface SizeFigures {
   databaseBytes: number;
+  /** Records tables the planner has no statistics for yet (never analyzed). */
+  unanalyzed: string[];
   tables: { name: string; bytes: number }[];
   indexes: { name: string; bytes: number }[];
 }
@@ -65,8 +76,15 @@ export async function databaseSize(pool: pg.Pool): Promise<SizeFigures> {
           WHERE n.nspname = 'public' AND c.relkind = '${kind}' ORDER BY 2 DESC LIMIT 6`,
       )
     ).rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) }));
+  const { rows: unanalyzed } = await pool.query<{ relname: string }>(
+    `SELECT relname FROM pg_stat_user_tables
+      WHERE relname = ANY($1::text[]) AND last_analyze IS NULL AND last_autoanalyze IS NULL
+      ORDER BY relname`,
+    [RECORD_TABLES],
+  );
   return {
     databaseBytes: Number(total.rows[0]!.b),
+    unanalyzed: unanalyzed.map((r) => r.relname),
     tables: await biggest('r', 'pg_total_relation_size'),
     indexes: await biggest('i', 'pg_relation_size'),
   };

@@ -22,6 +22,8 @@
  * BENCH_ACCOUNTS, BENCH_RESOURCES, BENCH_ORDERS, BENCH_INCIDENTS: sizes. BENCH_N (2000):
  * claims. BENCH_FORMAT=json writes JSON arrays instead (for an import that reads only
  * those). BENCH_CHECK_RUNS (6), BENCH_TIMEOUT_MS (15 min per wait), BENCH_SEED.
+ * BENCH_ANALYZE=1 runs ANALYZE after the import, as autovacuum does some time later: it tells
+ * what the planner's lack of statistics right after a bulk load costs from the rest.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -49,6 +51,7 @@ const SMALL = recordsScale(Number(process.env.BENCH_SMALL_ACCOUNTS ?? 500), {
 const CHECK_RUNS = Number(process.env.BENCH_CHECK_RUNS ?? 6);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 15 * 60_000);
 const SEED = Number(process.env.BENCH_SEED ?? 20260301);
+const ANALYZE = process.env.BENCH_ANALYZE === '1';
 
 /** Clean-up steps still owed, run in reverse order at the end, on failure or on Ctrl-C. */
 const owed: [string, () => Promise<unknown>][] = [];
@@ -107,6 +110,11 @@ async function measureDataSet(
   const imported = await measureImport(recordsDir, db.url);
   log(`${label}: import exit ${imported.code} in ${(imported.wallMs / 1000).toFixed(1)} s`);
   if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr.slice(0, 2000)}`);
+  if (ANALYZE) {
+    const a = performance.now();
+    await db.pool.query('ANALYZE');
+    log(`${label}: ANALYZE (BENCH_ANALYZE=1) in ${((performance.now() - a) / 1000).toFixed(1)} s`);
+  }
   const size = await databaseSize(db.pool);
 
   // One claim of each kind that reads the most: a whale's, then the common kinds.
