@@ -72,7 +72,7 @@ export async function writeRecordStreams(
   try {
     return await withTransaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [IMPORT_LOCK_KEY]);
-      // The repeated-key check groups a whole file; give it room before it spills to disk.
+      // The merge sorts a whole file by key: room for that before it spills to disk.
       await client.query("SET LOCAL work_mem = '64MB'");
       const counts: ImportCount[] = [];
       for (const stream of streams) counts.push(await writeStream(client, stream, options));
