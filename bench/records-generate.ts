@@ -20,6 +20,7 @@ import {
   type GeneratedClaim,
   IncidentIndex,
 } from './records-claims.ts';
+import type { RecordsScale } from './records-scale.ts';
 import {
   account,
   accountId,
@@ -37,46 +38,6 @@ import {
   scopeKey,
 } from './records-shape.ts';
 import { RecordWriter, Reservoir, Spread } from './records-stream.ts';
-
-export interface RecordsScale {
-  accounts: number;
-  resources: number;
-  orders: number;
-  incidents: number;
-  refunds: number;
-  compensations: number;
-  icpFilings: number;
-}
-
-/** Everything in proportion to the accounts unless given: 3 resources and 5 orders each. */
-export function recordsScale(accounts: number, given: Partial<RecordsScale> = {}): RecordsScale {
-  const orders = given.orders ?? 5 * accounts;
-  return {
-    accounts,
-    resources: given.resources ?? 3 * accounts,
-    orders,
-    incidents: given.incidents ?? Math.max(200, Math.round(accounts / 20)),
-    refunds: given.refunds ?? Math.round(orders / 100),
-    compensations: given.compensations ?? Math.round(accounts / 40),
-    icpFilings: given.icpFilings ?? Math.round(accounts / 5),
-  };
-}
-
-/** BENCH_ACCOUNTS (default 1,000,000), BENCH_RESOURCES, BENCH_ORDERS, BENCH_INCIDENTS. */
-export function scaleFromEnv(env: NodeJS.ProcessEnv = process.env): RecordsScale {
-  const read = (name: string): number | undefined => {
-    const text = env[name];
-    if (text === undefined || text === '') return undefined;
-    const n = Number(text.replace(/_/g, ''));
-    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: not a positive integer`);
-    return n;
-  };
-  return recordsScale(read('BENCH_ACCOUNTS') ?? 1_000_000, {
-    resources: read('BENCH_RESOURCES'),
-    orders: read('BENCH_ORDERS'),
-    incidents: read('BENCH_INCIDENTS'),
-  });
-}
 
 export interface GenerateOptions {
   /** The records directory to create. */

@@ -1,7 +1,8 @@
 /** What bench:records prints: each data set's figures, then big and small side by side. */
 import type { GeneratedClaim } from './records-claims.ts';
-import type { RecordsScale } from './records-generate.ts';
-import type { CheckFigures, ImportFigures, ServiceFigures, SizeFigures } from './records-steps.ts';
+import type { RecordsScale } from './records-scale.ts';
+import type { ServiceFigures } from './records-service.ts';
+import type { CheckFigures, ImportFigures, SizeFigures } from './records-steps.ts';
 import { spread } from './records-steps.ts';
 import { percentile, printProblems, rate } from './support.ts';
 

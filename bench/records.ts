@@ -31,14 +31,11 @@ import { join } from 'node:path';
 import { createTestDatabase } from '../test/support/database.ts';
 import { createTestRedis } from '../test/support/redis.ts';
 import type { ServiceProcess } from '../test/support/service-process.ts';
-import {
-  generateRecords,
-  type RecordsScale,
-  recordsScale,
-  scaleFromEnv,
-} from './records-generate.ts';
+import { generateRecords } from './records-generate.ts';
 import { type DataSetFigures, printRecordsReport } from './records-report.ts';
-import { databaseSize, measureCheck, measureImport, measureService } from './records-steps.ts';
+import { type RecordsScale, recordsScale, scaleFromEnv } from './records-scale.ts';
+import { measureService } from './records-service.ts';
+import { databaseSize, measureCheck, measureImport } from './records-steps.ts';
 import { startSink } from './service-run.ts';
 import { cleanUp } from './support.ts';
 

@@ -14,11 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratedClaim } from '../../bench/records-claims.ts';
-import {
-  type GeneratedRecords,
-  generateRecords,
-  recordsScale,
-} from '../../bench/records-generate.ts';
+import { type GeneratedRecords, generateRecords } from '../../bench/records-generate.ts';
+import { recordsScale } from '../../bench/records-scale.ts';
 import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
 import { parseEmail } from '../../src/mail/parse.ts';
 import { type Queryable, readSlice } from '../../src/store/record-slices.ts';
