@@ -192,11 +192,32 @@ describe('what a slice holds', () => {
     ];
     const s = selectSlice(
       contextOf(raw).index.records,
-      emailOf({ subject: 'Compensation - Account: demo-shop; Fault time: 2026-03-01 10:05' }),
+      emailOf({
+        subject: 'Compensation - Account: demo-shop; Fault time: 2026-03-01 10:05; Occurrences: 1',
+      }),
       DEFAULT_POLICY,
     );
     expect(s.incidents.map((i) => i.id)).toEqual(['INC-1']);
     expect(s.resources.map((r) => r.id)).toEqual(['ecs-s1', 'rds-s1', 'oss-s1']);
+  });
+
+  it('holds earlier incidents only for a count of two or more, and none without a count', () => {
+    const raw = world();
+    raw.incidents = [
+      incident('INC-0', '2026-02-20T10:00:00+08:00', '2026-02-20T10:30:00+08:00'),
+      incident('INC-1', '2026-03-01T10:00:00+08:00', '2026-03-01T10:30:00+08:00'),
+    ];
+    const ids = (count: string) =>
+      selectSlice(
+        contextOf(raw).index.records,
+        emailOf({
+          subject: `Compensation - Account: demo-shop; Fault time: 2026-03-01 10:05 ${count}`,
+        }),
+        DEFAULT_POLICY,
+      ).incidents.map((i) => i.id);
+    expect(ids('twice')).toEqual(['INC-0', 'INC-1']);
+    expect(ids('Occurrences: 1')).toEqual(['INC-1']);
+    expect(ids('')).toEqual([]);
   });
 
   it('holds no incidents for a claim that is not a compensation claim', () => {

@@ -49,7 +49,7 @@ async function sliceFor(subject: string): Promise<RecordIndex> {
 describe('the engine sees what this service has paid', () => {
   it('paid incidents, refunded orders and granted rewards count as history', async () => {
     const claim = await sliceFor(
-      'Compensation - Account: demo-shop; Fault times: 2026-03-02 10:05, 2026-03-02 14:05',
+      'Compensation - Account: demo-shop; Fault times: 2026-03-02 10:05, 2026-03-02 14:05; twice',
     );
     expect(claim.isCompensated('demo-shop', 'INC-9001')).toBe(true);
     expect(claim.isCompensated('demo-shop', 'INC-9003')).toBe(false);
