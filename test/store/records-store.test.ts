@@ -194,11 +194,20 @@ describe('importing a records directory', () => {
         inserted: 20_000,
       });
       expect(statements).toBeGreaterThan(0);
-      expect(statements).toBeLessThan(40);
+      expect(statements).toBeLessThan(50);
     } finally {
       await pool.end();
     }
     expect(await rowCount(db.pool, 'incidents')).toBe(20_003);
+    // A large write refreshes the table's planner statistics at once (ANALYZE), so the next
+    // claim's look-ups use their indexes; the accounts, barely touched, are left to autovacuum.
+    const stats = await db.pool.query<{ relname: string; reltuples: number }>(
+      "SELECT relname, reltuples FROM pg_class WHERE relname IN ('incidents', 'accounts') ORDER BY relname",
+    );
+    expect(stats.rows).toEqual([
+      { relname: 'accounts', reltuples: -1 },
+      { relname: 'incidents', reltuples: 20_003 },
+    ]);
     const { rows } = await db.pool.query("SELECT starts_at FROM incidents WHERE id = 'GEN-00001'");
     expect(rows[0].starts_at.toISOString()).toBe('2026-01-01T00:01:00.000Z');
     expect((await loadRecordsFromDb(db.pool)).incidents).toHaveLength(20_003);
