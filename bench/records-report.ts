@@ -51,7 +51,8 @@ function summary(d: DataSetFigures) {
     ),
     slowestExample: examplesMs.some(Number.isNaN) ? Number.NaN : Math.max(...examplesMs),
     examplesMatch: d.service.examples.filter((e) => e.mismatches.length === 0).length,
-    claimsPerSecond: p ? rate(p.n, p.ms) : Number.NaN,
+    // Finished claims over the time to the last one finished (all of them unless it timed out).
+    claimsPerSecond: p ? rate(p.finished, p.ms) : Number.NaN,
     assess: spread(p?.assess ?? []),
     reply: spread(p?.run.latencies ?? []),
     serviceRss: d.service.peakRssKb,
@@ -104,7 +105,7 @@ function printDataSet(d: DataSetFigures): void {
   const p = svc.pipeline;
   if (p) {
     console.log(
-      `pipeline (${p.n} claims delivered at once → every one finished): ${s(p.ms)}, ${sum.claimsPerSecond} claims/s${p.error ? ` (${p.error})` : ''}`,
+      `pipeline (${p.n} claims delivered at once → every one finished): ${s(p.ms)}, ${sum.claimsPerSecond} claims/s${p.error ? ` (${p.error}; the rate counts the ${p.finished} finished)` : ''}`,
     );
     console.log(
       `  outcomes: ${p.run.outcomes.map((o) => `${o.state}/${o.decision} ${o.n}`).join(', ')}; ${p.run.unsent} replies not sent`,

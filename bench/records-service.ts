@@ -42,6 +42,8 @@ export interface ServiceFigures {
   examplesPeakRssKb: number;
   pipeline?: {
     n: number;
+    /** Claims finished when the wait ended (fewer than n when it timed out). */
+    finished: number;
     ms: number;
     run: RunFigures;
     /** Message stored → assessment done, ms, ascending. */
@@ -147,12 +149,23 @@ export async function measureService(options: {
   const run = await runFigures(pool, genWhere);
   const ms = (run.finishedLast?.getTime() ?? Number.NaN) - startedAt.getTime();
   const assess = (await assessedAfterStored(pool, redis, genWhere)).sort((a, b) => a - b);
+  const { rows: done } = await pool.query<{ n: string }>(
+    `SELECT count(*) n FROM claims c JOIN messages m ON m.id = c.message_id
+      WHERE ${genWhere} AND ${FINISHED}`,
+  );
   return {
     startMs,
     idleRssKb,
     examples,
     examplesPeakRssKb,
-    pipeline: { n: claims.length, ms, run, assess, ...(error ? { error } : {}) },
+    pipeline: {
+      n: claims.length,
+      finished: Number(done[0]!.n),
+      ms,
+      run,
+      assess,
+      ...(error ? { error } : {}),
+    },
     peakRssKb,
     problems: problems(),
   };
