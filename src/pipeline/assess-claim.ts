@@ -18,7 +18,7 @@ import type { ParsedEmail } from '../domain/email.ts';
 import { combineFollowUp } from '../domain/follow-up.ts';
 import { RecordIndex } from '../domain/record-index.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { type EngineSettings, recordAssessmentInputs } from '../store/assessment-inputs.ts';
+import { type EngineSettings, recordDecision } from '../store/assessment-inputs.ts';
 import { withTransaction } from '../store/database.ts';
 import { readSlice } from '../store/record-slices.ts';
 
@@ -120,39 +120,22 @@ async function decideAndRecord(
   const index = new RecordIndex(slice.records);
   const a = assess(input, { index, policy: engine.policy, calendar: engine.calendar });
   const vip = a.account ? (index.account(a.account)?.vip ?? false) : false;
-  const { rows } = await client.query<{ version: number }>(
-    `UPDATE claims SET state = $2, type = $3, decision = $4, account = $5, amount = $6, currency = $7,
-            reasons = $8, assessment = $9, vip = $10, version = version + 1, updated_at = now()
-      WHERE id = $1 RETURNING version`,
-    [
-      claimId,
-      STATE_AFTER[a.decision],
-      a.type,
-      a.decision,
-      a.account,
-      a.amount,
-      a.currency,
-      a.reasons,
-      a,
-      vip,
-    ],
-  );
-  const version = rows[0]!.version;
-  await recordAssessmentInputs(client, {
+  const version = await recordDecision(client, {
     claimId,
-    version,
+    state: STATE_AFTER[a.decision],
+    assessment: a,
+    vip,
     messageIds: job.messageIds,
     receivedAt: input.receivedAt,
     senderAuthenticated: input.senderAuthenticated,
     settings: engine.hash,
     slice: slice.json,
-    assessment: a,
-  });
-  await audit(client, claimId, messageId, job.action, {
-    type: a.type,
-    decision: a.decision,
-    reasons: a.reasons,
-    amount: a.amount,
+    audit: {
+      actor: 'system:worker',
+      action: job.action,
+      messageId,
+      details: { type: a.type, decision: a.decision, reasons: a.reasons, amount: a.amount },
+    },
   });
   return { claimId, messageId, version, assessment: a, vip };
 }
