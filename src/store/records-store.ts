@@ -49,7 +49,9 @@ export async function importRecordFiles(
 /**
  * Every stored record, validated like a records directory (errors name `database:TABLE`),
  * read in one repeatable-read snapshot so a concurrent import is seen whole or not at all.
- * Rows come ordered by key (bytewise), not in the order of the imported files.
+ * Rows come ordered by key (bytewise), not in the order of the imported files. For tests
+ * and benchmarks on small databases only: the service and `check` read each email's record
+ * slice (record-slices.ts) and never hold all records.
  */
 export async function loadRecordsFromDb(pool: pg.Pool): Promise<Records> {
   try {
