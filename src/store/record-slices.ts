@@ -15,7 +15,7 @@ import type pg from 'pg';
 import type { ParsedEmail } from '../domain/email.ts';
 import type { Policy } from '../domain/policy.ts';
 import { RecordIndex } from '../domain/record-index.ts';
-import { parseRecordFile, RECORD_FILES, type Records } from '../domain/records.ts';
+import { emptyRecords, parseRecordFile, RECORD_FILES, type Records } from '../domain/records.ts';
 import { lookupKeys, type SliceScope, sliceScope } from '../domain/slice.ts';
 import { asDatabaseError } from './database.ts';
 
@@ -205,14 +205,7 @@ export function parse(json: RecordsJson): Records {
   return records;
 }
 
+/** A slice with nothing in it: an empty list per records file. */
 export function emptyJson(): RecordsJson {
-  return {
-    accounts: [],
-    resources: [],
-    incidents: [],
-    orders: [],
-    refunds: [],
-    compensations: [],
-    icpFilings: [],
-  };
+  return emptyRecords() as unknown as RecordsJson;
 }
