@@ -23,8 +23,8 @@ import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../files/load.
 import { parseEmail } from '../mail/parse.ts';
 import { createPool } from '../store/database.ts';
 import { checkSliceQueries, readSlice } from '../store/record-slices.ts';
-import { toCheckLine, UsageError } from './check-line.ts';
-import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
+import { databaseUrlForUsage, toCheckLine, UsageError } from './check-line.ts';
+import { databaseFailureLine } from './database-url.ts';
 import type { Io } from './main.ts';
 import { runReplay } from './replay.ts';
 
@@ -138,12 +138,7 @@ function directoryRecords(records: Records): RecordsFor {
  * once before any email (reachable, migrated), so a usage error comes before any output.
  */
 async function databaseRecords(policy: Policy): Promise<RecordsFor> {
-  let url: string;
-  try {
-    url = readDatabaseUrl();
-  } catch (error) {
-    throw new UsageError(databaseFailureLine(error, '') ?? String(error));
-  }
+  const url = databaseUrlForUsage();
   const pool = createPool(url, { max: 1 });
   const failureLine = (error: unknown) =>
     error instanceof InvalidInputError ? error.message : databaseFailureLine(error, url);

@@ -10,8 +10,8 @@
 import { ReplayUnavailableError, replayClaim } from '../pipeline/replay.ts';
 import { createPool } from '../store/database.ts';
 import type { CheckArgs } from './check.ts';
-import { toCheckLine, UsageError } from './check-line.ts';
-import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
+import { databaseUrlForUsage, toCheckLine, UsageError } from './check-line.ts';
+import { databaseFailureLine } from './database-url.ts';
 import type { Io } from './main.ts';
 
 export async function runReplay(parsed: CheckArgs, io: Io): Promise<number> {
@@ -25,12 +25,7 @@ export async function runReplay(parsed: CheckArgs, io: Io): Promise<number> {
   const claimId = positiveInt(values.replay!, '--replay');
   const version =
     values.version === undefined ? undefined : positiveInt(values.version, '--version');
-  let url: string;
-  try {
-    url = readDatabaseUrl();
-  } catch (error) {
-    throw new UsageError(databaseFailureLine(error, '') ?? String(error));
-  }
+  const url = databaseUrlForUsage();
   const pool = createPool(url, { max: 1 });
   try {
     const replay = await replayClaim(pool, claimId, version);

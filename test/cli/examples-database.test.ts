@@ -3,17 +3,12 @@
  * `import`, then `check` without --records, which reads each email's record slice as the
  * service does. The same decisions as `check --records` (examples.test.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, REPO_ROOT, runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-
-interface Expected {
-  file: string;
-  received: string;
-  expect: Record<string, unknown>;
-}
+import { byReceived, exampleCases } from '../support/examples.ts';
 
 const SETS = [
   { name: 'the examples shipped in the repository', dir: join(REPO_ROOT, 'examples') },
@@ -36,12 +31,7 @@ for (const set of SETS) {
       afterAll(() => db?.drop());
 
       it('decides every email as expected', async () => {
-        const cases = readFileSync(join(set.dir, 'expected.jsonl'), 'utf8')
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => JSON.parse(l) as Expected);
-        const groups = new Map<string, Expected[]>();
-        for (const c of cases) groups.set(c.received, [...(groups.get(c.received) ?? []), c]);
+        const groups = byReceived(exampleCases(set.dir));
         const runs = [...groups].map(async ([received, group]) => {
           const files = group.map((c) => c.file);
           const result = await runCli(

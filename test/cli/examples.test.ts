@@ -2,16 +2,11 @@
  * The real CLI reproduces every public example: the copy shipped in examples/ always,
  * and ../shared/examples when it is present beside the repository.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, REPO_ROOT, runCli } from '../support/cli.ts';
-
-interface Expected {
-  file: string;
-  received: string;
-  expect: Record<string, unknown>;
-}
+import { byReceived, exampleCases } from '../support/examples.ts';
 
 const SETS = [
   { name: 'the examples shipped in the repository', dir: join(REPO_ROOT, 'examples') },
@@ -20,16 +15,8 @@ const SETS = [
 
 for (const set of SETS) {
   describe.runIf(existsSync(join(set.dir, 'expected.jsonl')))(`check over ${set.name}`, () => {
-    const cases = existsSync(join(set.dir, 'expected.jsonl'))
-      ? readFileSync(join(set.dir, 'expected.jsonl'), 'utf8')
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => JSON.parse(l) as Expected)
-      : [];
-    const byReceived = new Map<string, Expected[]>();
-    for (const c of cases) byReceived.set(c.received, [...(byReceived.get(c.received) ?? []), c]);
-
-    for (const [received, group] of byReceived) {
+    const cases = existsSync(join(set.dir, 'expected.jsonl')) ? exampleCases(set.dir) : [];
+    for (const [received, group] of byReceived(cases)) {
       it(`decides every email received at ${received} as expected`, async () => {
         const files = group.map((c) => c.file);
         const result = await runCli(

@@ -21,6 +21,7 @@ import { parseEmail } from '../../src/mail/parse.ts';
 import { type Queryable, readSlice } from '../../src/store/record-slices.ts';
 import { jsonLines, REPO_ROOT, runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { byReceived, exampleCases } from '../support/examples.ts';
 import { type MeasuredResult, runMeasured } from '../support/measured-cli.ts';
 
 const SCALE = recordsScale(50_000, { resources: 150_000, orders: 250_000, incidents: 5_000 });
@@ -45,13 +46,6 @@ let generated: GeneratedRecords;
 let imported: MeasuredResult;
 let claimsDir: string;
 let sliceDir: string;
-
-/** Claims by received time: `check` takes one --received for all its files. */
-function byReceived<T extends { received: string }>(list: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const c of list) groups.set(c.received, [...(groups.get(c.received) ?? []), c]);
-  return groups;
-}
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'claim-intake-records-scale-'));
@@ -112,11 +106,7 @@ describe(`records at scale (${SCALE.accounts.toLocaleString('en')} accounts)`, (
   }, 110_000);
 
   it('decides the public examples on top of the big records as examples/expected.jsonl says', async () => {
-    const cases = readFileSync(join(EXAMPLES, 'expected.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as { file: string; received: string; expect: object });
-    for (const [received, group] of byReceived(cases)) {
+    for (const [received, group] of byReceived(exampleCases(EXAMPLES))) {
       const result = await runMeasured(
         [
           'check',

@@ -1,5 +1,5 @@
 /** Runs the real `claim-intake` binary, as a user would, and collects its output. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -11,16 +11,26 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Children still running when this process exits (Ctrl-C on a bench) go with it. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function runCli(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; bin?: string; nodeArgs?: string[] } = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), options.bin ?? BIN, ...args],
+      {
+        cwd: options.cwd ?? REPO_ROOT,
+        env: { ...process.env, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -29,8 +39,15 @@ export function runCli(
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
     });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    running.add(child);
+    child.on('error', (error) => {
+      running.delete(child);
+      fail(error);
+    });
+    child.on('close', (code) => {
+      running.delete(child);
+      done({ code, stdout, stderr });
+    });
   });
 }
 

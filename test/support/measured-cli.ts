@@ -4,12 +4,11 @@
  * a peak in the last milliseconds is not missed as polling /proc could miss it). For the
  * scale test's bounds and bench:records' figures.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BIN, type CliResult, REPO_ROOT } from './cli.ts';
+import { type CliResult, runCli } from './cli.ts';
 
 const HOOK = pathToFileURL(join(import.meta.dirname, 'peak-rss-hook.mjs')).href;
 
@@ -19,46 +18,28 @@ export interface MeasuredResult extends CliResult {
   peakRssKb: number;
 }
 
-export function runMeasured(
+export async function runMeasured(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; bin?: string } = {},
 ): Promise<MeasuredResult> {
   const dir = mkdtempSync(join(tmpdir(), 'claim-intake-rss-'));
   const file = join(dir, 'peak');
-  return new Promise((done, fail) => {
+  try {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', HOOK, options.bin ?? BIN, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env, PEAK_RSS_FILE: file },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const result = await runCli(args, {
+      ...options,
+      env: { ...options.env, PEAK_RSS_FILE: file },
+      nodeArgs: ['--import', HOOK],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    // A child still running when this process exits (Ctrl-C on a bench) goes with it.
-    const kill = () => child.kill('SIGKILL');
-    process.once('exit', kill);
-    child.on('error', (error) => {
-      process.off('exit', kill);
-      rmSync(dir, { recursive: true, force: true });
-      fail(error);
-    });
-    child.on('close', (code) => {
-      process.off('exit', kill);
-      const wallMs = performance.now() - started;
-      let peakRssKb = Number.NaN;
-      try {
-        peakRssKb = Number(readFileSync(file, 'utf8'));
-      } catch {
-        // killed, or crashed before the exit handler ran
-      }
-      rmSync(dir, { recursive: true, force: true });
-      done({ code, stdout, stderr, wallMs, peakRssKb });
-    });
-  });
+    const wallMs = performance.now() - started;
+    let peakRssKb = Number.NaN;
+    try {
+      peakRssKb = Number(readFileSync(file, 'utf8'));
+    } catch {
+      // killed, or crashed before the exit handler ran
+    }
+    return { ...result, wallMs, peakRssKb };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
