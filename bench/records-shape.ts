@@ -5,6 +5,7 @@
  * stream. Regions avoid the examples' (cn-north-1, cn-east-2): the generated incidents
  * never touch the example accounts, whose decisions stay as examples/expected.jsonl says.
  */
+import { toLocal } from '../src/domain/time.ts';
 
 export type Random = () => number;
 export type Raw = Record<string, unknown>;
@@ -97,14 +98,7 @@ export function iso8(ms: number): string {
 
 /** The local (Shanghai) wall-clock parts of an instant, for claim texts. */
 export function shanghai(ms: number) {
-  const d = new Date(ms + SHANGHAI_MS);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-  };
+  return toLocal(ms, 'Asia/Shanghai');
 }
 
 export const accountId = (i: number) => `acct-${String(i).padStart(7, '0')}`;

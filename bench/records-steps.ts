@@ -5,19 +5,10 @@
  */
 import { join } from 'node:path';
 import type pg from 'pg';
+import { RECORD_TABLES } from '../src/store/record-tables.ts';
 import { runMeasured } from '../test/support/measured-cli.ts';
 import type { GeneratedClaim } from './records-claims.ts';
 import { percentile } from './support.ts';
-
-const RECORD_TABLES = [
-  'accounts',
-  'resources',
-  'incidents',
-  'orders',
-  'refund_requests',
-  'past_compensations',
-  'icp_filings',
-];
 
 export interface ImportFigures {
   code: number | null;

@@ -131,3 +131,6 @@ export function derivedRefundId(r: Pick<RefundRequest, 'account' | 'at' | 'order
     .digest('hex');
   return `auto-${hash.slice(0, 24)}`;
 }
+
+/** Every table `import` fills, one per records file. */
+export const RECORD_TABLES: readonly string[] = Object.values(TABLES).map((t) => t.table);

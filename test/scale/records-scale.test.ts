@@ -19,6 +19,7 @@ import { recordsScale } from '../../bench/records-scale.ts';
 import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
 import { parseEmail } from '../../src/mail/parse.ts';
 import { type Queryable, readSlice } from '../../src/store/record-slices.ts';
+import { RECORD_TABLES } from '../../src/store/record-tables.ts';
 import { jsonLines, REPO_ROOT, runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { byReceived, exampleCases } from '../support/examples.ts';
@@ -29,16 +30,6 @@ const CLAIMS = 200;
 const IMPORT_RSS_KB = 300 * 1024;
 const CHECK_RSS_KB = 250 * 1024;
 const EXAMPLES = join(REPO_ROOT, 'examples');
-/** The tables `import` fills: a per-claim read must never scan one of them whole. */
-const RECORD_TABLES = [
-  'accounts',
-  'resources',
-  'incidents',
-  'orders',
-  'refund_requests',
-  'past_compensations',
-  'icp_filings',
-];
 
 let root: string;
 let db: TestDatabase | undefined;
@@ -139,6 +130,7 @@ interface PlanNode {
 /** Every sequential scan of a records table in a plan, with the node's relation. */
 function seqScans(node: PlanNode): string[] {
   const own =
+    // A per-claim read must never scan one of the tables `import` fills whole.
     node['Node Type'] === 'Seq Scan' && RECORD_TABLES.includes(node['Relation Name'] ?? '')
       ? [node['Relation Name']!]
       : [];
