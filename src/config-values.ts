@@ -50,7 +50,8 @@ const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
  * TRUST_PROXY: off, a hop count (1–10), or a comma list of addresses, CIDRs and the range
- * names above. Trusting every peer ('true') is refused: any client could then pick its IP.
+ * names above. Trusting every peer ('true', `0.0.0.0/0`, `::/0`, or any range broader than a
+ * private network) is refused: any client could then pick its IP.
  */
 export function trustProxy(value: string | undefined): TrustProxy {
   if (value === undefined || value === 'false' || value === 'off') return false;
@@ -75,9 +76,46 @@ export function trustProxy(value: string | undefined): TrustProxy {
         'TRUST_PROXY',
         `"${entry}" is not an address, a CIDR, loopback, linklocal or uniquelocal (or give a hop count, or off)`,
       );
+    if (tooBroad(address!, family, prefix === undefined ? bits : Number(prefix)))
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is too broad: an IPv4 range must be /8 or narrower, an IPv6 one /7 or narrower (list your proxies)`,
+      );
   }
   if (entries.length === 0) throw new ConfigError('TRUST_PROXY', 'lists no proxy');
   return entries;
+}
+
+/** ::ffff:0:0/96: IPv4 peers as proxy-addr compares them with an IPv6 range. */
+const IPV4_MAPPED = 0xffffn << 32n;
+
+/**
+ * A range broader than the largest private ones (10.0.0.0/8, fc00::/7) holds public addresses
+ * any client may connect from; trusting it would let that client write its own address into
+ * X-Forwarded-For and dodge the per-IP sign-in limit (`0.0.0.0/0` and `::/0` trust everyone).
+ * An IPv6 range over the IPv4-mapped block is judged by the IPv4 addresses it holds.
+ */
+function tooBroad(address: string, family: number, prefix: number): boolean {
+  if (family === 4) return prefix < 8;
+  if (prefix < 7) return true;
+  const shift = BigInt(128 - Math.min(prefix, 96));
+  if (ipv6Value(address) >> shift !== IPV4_MAPPED >> shift) return false;
+  return Math.max(prefix, 96) - 96 < 8;
+}
+
+/** An IPv6 address (isIP-valid, maybe with an IPv4 tail or a zone) as a 128-bit number. */
+function ipv6Value(address: string): bigint {
+  let text = address.replace(/%.*$/, '');
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.reduce((n, g) => (n << 16n) | BigInt(`0x${g}`), 0n);
 }
 
 export function senderAuth(
