@@ -7,15 +7,17 @@
  * stalled job, two workers) decides once.
  *
  * A customer's answer to a needs-info reply (by In-Reply-To/References or the claim
- * reference in the subject) does not open a new claim: it is attached to the earlier claim,
- * which is assessed again on both messages together, as a new decision version.
+ * reference in the subject) does not open a new claim when its sender may amend that claim
+ * (domain/follow-up.ts `mayAmend`): it is attached to the earlier claim, which is assessed
+ * again on both messages together, as a new decision version. Any other answer is a claim
+ * of its own, assessed like every other email.
  */
 import { UnrecoverableError } from 'bullmq';
 import type pg from 'pg';
 import { assess } from '../domain/assess/engine.ts';
 import type { AssessInput, Assessment } from '../domain/assess/types.ts';
 import type { ParsedEmail } from '../domain/email.ts';
-import { combineFollowUp } from '../domain/follow-up.ts';
+import { combineFollowUp, mayAmend } from '../domain/follow-up.ts';
 import { RecordIndex } from '../domain/record-index.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { type EngineSettings, recordDecision } from '../store/assessment-inputs.ts';
@@ -72,7 +74,7 @@ export async function assessClaim(
     const email = await parseEmail(row.raw);
     const senderAuthenticated = senderCheck ? await senderCheck(row.raw, email) : undefined;
 
-    const parent = await followUpParent(client, claimId, email);
+    const parent = await followUpParent(client, claimId, email, senderAuthenticated);
     if (parent) {
       await client.query(
         'INSERT INTO claim_messages (claim_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
@@ -83,7 +85,7 @@ export async function assessClaim(
       ]);
       await audit(client, claimId, row.message_id, 'claim.merged', { into: parent.id });
       const input: AssessInput = {
-        email: combineFollowUp(email, await parseEmail(parent.raw)),
+        email: combineFollowUp(email, parent.email),
         receivedAt: parent.receivedAt.getTime(),
         senderAuthenticated,
       };
@@ -153,12 +155,23 @@ async function audit(
   );
 }
 
-/** The needs-info claim this message answers, found by our reply's Message-ID or the claim reference. */
+interface Parent {
+  id: number;
+  email: ParsedEmail;
+  receivedAt: Date;
+  messageId: string;
+}
+
+/**
+ * The needs-info claim this message answers (found by our reply's Message-ID or the claim
+ * reference) and that its sender may amend; null when there is none.
+ */
 async function followUpParent(
   client: pg.PoolClient,
   claimId: number,
   email: ParsedEmail,
-): Promise<{ id: number; raw: Buffer; receivedAt: Date; messageId: string } | null> {
+  authenticated: boolean | undefined,
+): Promise<Parent | null> {
   const ids = [email.inReplyTo, ...email.references]
     .filter((x): x is string => !!x)
     .map((x) => `<${x}>`);
@@ -172,10 +185,12 @@ async function followUpParent(
   }
   const ref = CLAIM_REF.exec(email.subject)?.[1];
   if (ref) candidates.push(Number(ref));
-  for (const id of candidates) {
+  // In-Reply-To and the subject often name the same claim: read it once.
+  for (const id of new Set(candidates)) {
     if (id === claimId) continue;
     const { rows } = await client.query<{
       decision: string | null;
+      account: string | null;
       raw: Buffer | null;
       received_at: Date;
       message_id: string;
@@ -183,13 +198,40 @@ async function followUpParent(
       // The message row is locked too: when retention (store/retention.ts) purges this
       // claim's original while we wait for the claim, the lock makes us read the purged row
       // (raw NULL: no merge) instead of this statement's older snapshot of it.
-      `SELECT c.decision, m.raw, c.received_at, m.id AS message_id FROM claims c JOIN messages m ON m.id = c.message_id
+      `SELECT c.decision, c.account, m.raw, c.received_at, m.id AS message_id
+         FROM claims c JOIN messages m ON m.id = c.message_id
         WHERE c.id = $1 FOR UPDATE OF c FOR SHARE OF m`,
       [id],
     );
     const parent = rows[0];
-    if (parent?.decision === 'needs_info' && parent.raw)
-      return { id, raw: parent.raw, receivedAt: parent.received_at, messageId: parent.message_id };
+    if (parent?.decision !== 'needs_info' || !parent.raw) continue;
+    const original = await parseEmail(parent.raw);
+    const request = {
+      answer: email,
+      authenticated,
+      originalSender: original.from,
+      contacts: await contactsOf(client, parent.account),
+    };
+    if (mayAmend(request))
+      return {
+        id,
+        email: original,
+        receivedAt: parent.received_at,
+        messageId: parent.message_id,
+      };
   }
   return null;
+}
+
+/**
+ * The contact addresses (lower-cased, as import stores them) of the claim's account: one
+ * row by primary key, never a scan. [] without an account, or for an id not in the records.
+ */
+async function contactsOf(client: pg.PoolClient, account: string | null): Promise<string[]> {
+  if (account === null) return [];
+  const { rows } = await client.query<{ emails: string[] }>(
+    'SELECT emails FROM accounts WHERE id = $1',
+    [account],
+  );
+  return rows[0]?.emails ?? [];
 }

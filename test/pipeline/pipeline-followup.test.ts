@@ -2,6 +2,8 @@
  * A customer's answer to a needs-info reply amends the earlier claim instead of opening a
  * new one: found by In-Reply-To/References (our reply's Message-ID) or by the claim
  * reference in the subject, assessed again on both messages as version 2, and answered again.
+ * Here the answer comes from the claim's original sender; who else may amend a claim, and
+ * what a stranger's answer becomes, is in pipeline-followup-takeover.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.ts';
