@@ -88,10 +88,63 @@ export function queueQuery(q: Query, me: string | null = null): QueueQuery {
   set('mailbox', one(q, 'mailbox'));
   set('assignee', assignee);
   const cursor = one(q, 'cursor');
+  if (cursor !== undefined) checkCursor(cursor, sort);
   return {
     filters,
     sort,
     ...(limit === undefined ? {} : { limit }),
     ...(cursor === undefined ? {} : { cursor }),
   };
+}
+
+/**
+ * What each sort's cursor holds, as PostgreSQL writes the keys (`::text`, DateStyle ISO, which
+ * node-postgres needs anyway): the VIP rank, the negated amount, the received time, the id.
+ */
+const CURSOR_KEYS: Record<QueueQuery['sort'], ((v: string) => boolean)[]> = {
+  oldest: [isTime, isId],
+  priority: [
+    (v) => v === '0' || v === '1',
+    (v) => /^-?\d{1,20}(\.\d{1,12})?$/.test(v),
+    isTime,
+    isId,
+  ],
+};
+
+function isId(v: string): boolean {
+  return /^\d{1,18}$/.test(v);
+}
+
+/** `2026-03-02 10:05:00.123456+08` (or `+05:30`), a real date with an offset PostgreSQL takes. */
+function isTime(v: string): boolean {
+  const m =
+    /^(\d{4})-(\d\d)-(\d\d)[ T]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,6})?[+-](\d\d)(:[0-5]\d){0,2}$/.exec(
+      v,
+    );
+  if (!m) return false;
+  const [year, month, day, offset] = [m[1], m[2], m[3], m[8]].map(Number) as number[];
+  const days = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return year! >= 1 && month! >= 1 && month! <= 12 && day! >= 1 && day! <= days && offset! <= 15;
+}
+
+/**
+ * The cursor is opaque to clients but comes back from them: anything altered is refused here,
+ * before its values reach SQL casts, where a bad one would be a database error (a 500) instead
+ * of the caller's mistake.
+ */
+function checkCursor(cursor: string, sort: QueueQuery['sort']): void {
+  const keys = CURSOR_KEYS[sort];
+  let values: unknown;
+  if (cursor.length <= 1024 && /^[A-Za-z0-9_-]+$/.test(cursor)) {
+    try {
+      values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      // refused below, as any other damage
+    }
+  }
+  const ok =
+    Array.isArray(values) &&
+    values.length === keys.length &&
+    values.every((v, i) => typeof v === 'string' && keys[i]!(v));
+  if (!ok) throw new ApiError('invalid_input', 'bad cursor (from another sort, or altered)');
 }

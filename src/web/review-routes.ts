@@ -31,8 +31,13 @@ export interface ReviewRoutesOptions {
   templates?: ReplyTemplates;
 }
 
-/** The email document runs nothing, loads nothing but inline styles and data: images. */
-export const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+/**
+ * The email document runs nothing, loads nothing but inline styles and data: images, and only
+ * the console's claim page may frame it: another site framing it under an agent's session
+ * could dress the customer's words up as the console's own (clickjacking, UI redressing).
+ */
+export const EMAIL_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
 
 /**
  * The reply preview document: the templates' inline styles apply, nothing runs or loads, and
@@ -42,8 +47,11 @@ export const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src
 export const REPLY_PREVIEW_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
 
-/** A downloaded attachment is never rendered: no script, no fetch, no same-origin document. */
-export const ATTACHMENT_CSP = "default-src 'none'; sandbox";
+/**
+ * A downloaded attachment is never rendered: no script, no fetch, no same-origin document, and
+ * no page may frame it (not even the console's: a framed response could be shown, not saved).
+ */
+export const ATTACHMENT_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 /** The ASCII `filename=` fallback: letters, digits and a few marks, nothing a header parser trips on. */
 export function asciiFilename(name: string): string {
@@ -254,6 +262,8 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
         claimId: claimId(request),
         expectedVersion: version(b),
         actor: who(request),
+        // Only an admin may pay more than computed or above the review limit (actions.ts).
+        role: request.principal!.role,
         ...(amount === undefined ? {} : { amount }),
         ...(note === undefined ? {} : { note }),
       }),
