@@ -8,6 +8,8 @@
  *    receiving server recorded in its Received field (sender-auth-verify.ts).
  * Every doubt (no result, a temporary DNS error, a timeout, a bad message) is "not
  * authenticated": a review costs an agent a minute, a forged approval costs money.
+ * A follow-up is checked on its own message, never its claim's original: the engine sees
+ * the follow-up's sender (domain/follow-up.ts), and a follow-up that fails is not merged.
  */
 import type { DNSResolver } from 'mailauth';
 import type { ParsedEmail } from '../domain/email.ts';

@@ -69,6 +69,9 @@ export async function replayClaim(
     }
     emails.push(await parseEmail(raw));
   }
+  // [follow-up, original], combined as the assess stage did. A merge assessed before issue
+  // #11 took the original's sender: if the answer came from someone else, its replay now
+  // differs (`decision`, `reasons`), which is the point: such a merge is no longer made.
   const email = emails.length === 2 ? combineFollowUp(emails[0]!, emails[1]!) : emails[0]!;
   const replayed = assess(
     {
