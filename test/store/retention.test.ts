@@ -99,9 +99,10 @@ async function engineContext() {
 }
 
 /** Stores a customer's answer naming the claim's reference in its subject; its claim id. */
-async function lateAnswer(claimId: number): Promise<number> {
+/** The original's sender answering it (only the original sender or a contact may amend a claim). */
+async function lateAnswer(claimId: number, n: string): Promise<number> {
   const raw = Buffer.from(
-    `From: customer@example.com\r\nTo: claims@example.com\r\nSubject: Re: [${claimRef(claimId)}] my claim\r\nMessage-ID: <answer-${claimId}@example.com>\r\n\r\nThe order was ORD-1.\r\n`,
+    `From: customer-${n}@example.com\r\nTo: claims@example.com\r\nSubject: Re: [${claimRef(claimId)}] my claim\r\nMessage-ID: <answer-${claimId}@example.com>\r\n\r\nThe order was ORD-1.\r\n`,
   );
   const [out] = await storeMessages(db.pool, MAILBOX, [
     {
@@ -257,7 +258,7 @@ describe('purgeRawSources', () => {
     const original = await claimOf('needs-info', 'answered', 400);
     await db.pool.query(`UPDATE claims SET decision = 'needs_info' WHERE id = $1`, [original]);
     await purgeRawSources(db.pool, 365);
-    const answer = await lateAnswer(original);
+    const answer = await lateAnswer(original, 'needs-info');
     const assessed = await assessClaim(db.pool, answer, await engineContext());
     expect(assessed?.claimId).toBe(answer);
     expect(assessed?.mergedInto).toBeUndefined();
@@ -271,7 +272,7 @@ describe('purgeRawSources', () => {
   it('does not merge an answer into an original purged while the answer waited for its claim', async () => {
     const original = await claimOf('racing', 'answered', 400);
     await db.pool.query(`UPDATE claims SET decision = 'needs_info' WHERE id = $1`, [original]);
-    const answer = await lateAnswer(original);
+    const answer = await lateAnswer(original, 'racing');
     const ctx = await engineContext();
     // The purge's transaction, step by step: the claim locked, then its message purged.
     const purge = new pg.Client({ connectionString: db.url });
