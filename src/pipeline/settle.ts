@@ -7,19 +7,15 @@
  * audited, never paid again.
  */
 import type pg from 'pg';
-import type { Assessment } from '../domain/assess/types.ts';
-import {
-  decimal,
-  formatMinor,
-  minorDigitsOf,
-  parseDecimal,
-  type Ratio,
-  ratioOf,
-  toMinor,
-} from '../domain/money.ts';
-import { DAY_MS } from '../domain/time.ts';
+import { decimal, formatMinor, parseDecimal, toMinor } from '../domain/money.ts';
+import type { ReviewedAssessment } from '../review/draft.ts';
 import { withTransaction } from '../store/database.ts';
-import { allocate } from './allocate.ts';
+import {
+  compensationEntries,
+  type Entry,
+  icpRewardEntries,
+  refundEntries,
+} from './settle-entries.ts';
 
 export interface SettleResult {
   /** False when the claim was not (or no longer) an approved, unsettled claim. */
@@ -41,22 +37,12 @@ const ALREADY_PAID: Record<Entry['kind'], string> = {
   icp_reward: 'reward_already_granted',
 };
 
-interface Entry {
-  kind: 'compensation' | 'refund' | 'icp_reward';
-  incident?: string;
-  order?: string;
-  amount: string;
-  details: Record<string, unknown>;
-  creditBy?: Date;
-  validUntil?: Date;
-}
-
 export async function settleClaim(pool: pg.Pool, claimId: number): Promise<SettleResult> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{
       state: string;
       decision: string;
-      assessment: Assessment;
+      assessment: ReviewedAssessment;
       received_at: Date;
     }>('SELECT state, decision, assessment, received_at FROM claims WHERE id = $1 FOR UPDATE', [
       claimId,
@@ -80,16 +66,7 @@ export async function settleClaim(pool: pg.Pool, claimId: number): Promise<Settl
       receiptNo = `RF-${claim.received_at.toISOString().slice(0, 10).replace(/-/g, '')}-${String(claimId).padStart(6, '0')}`;
       entries = refundEntries(a, receiptNo);
     } else if (a.type === 'icp_reward') {
-      const at = claim.received_at.getTime();
-      entries = [
-        {
-          kind: 'icp_reward',
-          amount: a.amount!,
-          details: { rule: 'icp_reward', withdrawable: false },
-          creditBy: new Date(at + 7 * DAY_MS),
-          validUntil: new Date(new Date(at).setUTCFullYear(new Date(at).getUTCFullYear() + 1)),
-        },
-      ];
+      entries = icpRewardEntries(a, claim.received_at);
     } else {
       return { settled: false, entries: 0, skipped: [] };
     }
@@ -151,6 +128,7 @@ export async function settleClaim(pool: pg.Pool, claimId: number): Promise<Settl
           receipt_no: receiptNo ?? null,
           amount: a.amount,
           currency,
+          agent_adjusted: entries.some((e) => e.details.agent_adjusted === true),
         },
       ],
     );
@@ -158,72 +136,11 @@ export async function settleClaim(pool: pg.Pool, claimId: number): Promise<Settl
   });
 }
 
-/**
- * One credit per incident. Each paid stretch's exact value goes to the first incident it
- * covers; the rounded total is then split so the entries add up to it exactly.
- */
-function compensationEntries(a: Assessment): Entry[] {
-  const digits = minorDigitsOf(a.currency!);
-  const byIncident = new Map<
-    string,
-    { share: Ratio; lines: Assessment['details']['compensation'] }
-  >();
-  for (const id of a.incidents) byIncident.set(id, { share: { num: 0n, den: 1n }, lines: [] });
-  for (const line of a.details.compensation) {
-    const target =
-      byIncident.get(line.incidents.find((i) => byIncident.has(i)) ?? '') ??
-      byIncident.values().next().value;
-    if (!target) continue;
-    const fee = ratioOf(decimal(line.dailyFee));
-    const ms = BigInt(Math.round(line.faultSeconds * 1000));
-    const value: Ratio = {
-      num: fee.num * ms * BigInt(line.multiplier),
-      den: fee.den * BigInt(DAY_MS),
-    };
-    target.share = {
-      num: target.share.num * value.den + value.num * target.share.den,
-      den: target.share.den * value.den,
-    };
-    target.lines.push(line);
-  }
-  const ids = [...byIncident.keys()];
-  const parts = allocate(
-    toMinor(decimal(a.amount!), digits),
-    ids.map((id) => byIncident.get(id)!.share),
-    digits,
-  );
-  return ids.map((id, i) => ({
-    kind: 'compensation',
-    incident: id,
-    amount: formatMinor(parts[i]!, digits),
-    details: {
-      method: 'bonus_recharge',
-      formula: 'daily_fee × fault_seconds × multiplier / 86400',
-      lines: byIncident.get(id)!.lines,
-    },
-  }));
-}
-
-function refundEntries(a: Assessment, receiptNo: string): Entry[] {
-  const digits = minorDigitsOf(a.currency!);
-  return a.details.refund.map((line) => {
-    const net =
-      toMinor(decimal(line.amount), digits) -
-      toMinor(parseDecimal(line.deduction) ?? decimal('0'), digits);
-    return {
-      kind: 'refund',
-      order: line.order,
-      amount: formatMinor(net < 0n ? 0n : net, digits),
-      details: { receipt_no: receiptNo, order_amount: line.amount, deduction: line.deduction },
-    };
-  });
-}
-
 /** The refund's steps, each with its time: submitted → confirmed → receipt generated → completed. */
 async function recordRefundSteps(
   client: pg.PoolClient,
   claimId: number,
-  a: Assessment,
+  a: ReviewedAssessment,
   receiptNo: string,
 ): Promise<void> {
   const deduction = a.details.refund.reduce(

@@ -9,9 +9,12 @@
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
+import { editNeedsAdmin } from '../domain/edited-amount.ts';
+import { decimal, formatMinor, minorDigitsOf, parseDecimal, toMinor } from '../domain/money.ts';
+import { DEFAULT_POLICY } from '../domain/policy.ts';
 import { type QueueName, REPLY_QUEUE, SETTLE_QUEUE, type WorkItem } from '../pipeline/queues.ts';
 import { withTransaction } from '../store/database.ts';
-import { applyDraft, type DecisionDraft } from './draft.ts';
+import { applyDraft, type DecisionDraft, type ReviewedAssessment } from './draft.ts';
 import { ReviewError } from './errors.ts';
 
 /** The slice of PipelineProducer the actions use: a real producer or a test's fake. */
@@ -31,6 +34,12 @@ export interface ApproveInput extends ActionInput {
   /** The amount to pay instead of the computed one; needs a note. */
   amount?: string;
   note?: string;
+  /**
+   * The approver's role. An edited amount above the computed one, or above the review limit
+   * of the policy the claim was assessed with, needs 'admin' (DESIGN v1.1 "Agent decisions").
+   * @defaultValue 'agent'
+   */
+  role?: string;
 }
 
 export interface RejectInput extends ActionInput {
@@ -59,7 +68,47 @@ export function approve(
     ...(input.amount === undefined ? {} : { amount: input.amount }),
     ...(input.note === undefined ? {} : { note: input.note }),
   };
-  return decide(pool, producer, input, draft, 'review.approve', SETTLE_QUEUE);
+  return decide(pool, producer, input, draft, 'review.approve', SETTLE_QUEUE, (client, a, was) =>
+    checkEditAllowed(client, input, a, was),
+  );
+}
+
+/**
+ * Paying more than the engine found owed, or more than the policy lets pass without review,
+ * is a second person's decision: only an admin may. Refused with 'invalid_input' (400) and
+ * a message saying who may, like every other amount the request cannot have.
+ */
+async function checkEditAllowed(
+  client: pg.PoolClient,
+  input: ApproveInput,
+  a: ReviewedAssessment,
+  was: Assessment,
+): Promise<void> {
+  if (!a.currency || a.amount === null || a.amount === was.amount) return;
+  const digits = minorDigitsOf(a.currency);
+  const edited = toMinor(decimal(a.amount), digits);
+  const computed = was.amount === null ? null : toMinor(decimal(was.amount), digits);
+  const limit = toMinor(await reviewLimit(client, input.claimId), digits);
+  const needs = editNeedsAdmin(edited, computed, limit);
+  if (needs === null || (input.role ?? 'agent') === 'admin') return;
+  const money = (units: bigint) => `${formatMinor(units, digits)} ${a.currency}`;
+  throw new ReviewError(
+    'invalid_input',
+    needs === 'above_computed'
+      ? `only an admin may approve more than the computed ${money(computed ?? 0n)} (asked: ${money(edited)})`
+      : `only an admin may approve more than the review limit of ${money(limit)} (asked: ${money(edited)})`,
+  );
+}
+
+/** The review limit of the policy the claim's latest assessment ran with (else policy v1's). */
+async function reviewLimit(client: pg.PoolClient, claimId: number) {
+  const { rows } = await client.query<{ limit: string | null }>(
+    `SELECT s.policy->>'review_above' AS limit
+       FROM claim_assessments a JOIN engine_settings s ON s.hash = a.settings
+      WHERE a.claim_id = $1 ORDER BY a.version DESC LIMIT 1`,
+    [claimId],
+  );
+  return parseDecimal(rows[0]?.limit ?? undefined) ?? DEFAULT_POLICY.reviewAbove;
 }
 
 export function reject(
@@ -95,6 +144,8 @@ async function decide(
   draft: DecisionDraft,
   action: string,
   next: QueueName,
+  /** Refuses the decision (throws ReviewError) before anything is written. */
+  allowed?: (client: pg.PoolClient, a: ReviewedAssessment, was: Assessment) => Promise<void>,
 ): Promise<Decided> {
   checkActor(input.actor);
   const done = await withTransaction(pool, async (client) => {
@@ -103,6 +154,7 @@ async function decide(
     if (!claim.assessment)
       throw new ReviewError('invalid_input', 'the claim has no assessment to decide on');
     const a = applyDraft(claim.assessment, draft, input.actor, new Date());
+    await allowed?.(client, a, claim.assessment);
     // No lock was taken above: the version and state in the WHERE clause are the check,
     // so an agent who loaded the claim before someone else decided it loses here.
     const { rows } = await client.query<{ version: number; vip: boolean }>(

@@ -3,7 +3,7 @@
  * the reply preview renders it, so the preview is exactly the reply the action leads to.
  */
 import type { Assessment } from '../domain/assess/types.ts';
-import { minorDigitsOf, parseDecimal } from '../domain/money.ts';
+import { parseEditedAmount } from '../domain/edited-amount.ts';
 import { REASON_CODES, type ReasonCode } from '../domain/reasons.ts';
 import { ReviewError } from './errors.ts';
 
@@ -94,26 +94,13 @@ function approvedAmount(a: Assessment, edited: string | undefined, note: string 
     if (a.amount === null) throw new ReviewError('invalid_input', 'an amount is required');
     return a.amount;
   }
-  // Refunds are paid per order at the order's price (settle.ts); an edited total would
-  // disagree with the ledger. Rejecting or asking for orders is the agent's way there.
-  if (a.type === 'refund')
-    throw new ReviewError(
-      'invalid_input',
-      'a refund pays its orders in full; the amount cannot be edited',
-    );
+  // A refund's edited total is split across its orders like a compensation's across its
+  // incidents (settle.ts); the ICP reward is one entry of the edited amount.
   if (note === null) throw new ReviewError('invalid_input', 'an edited amount needs a note');
-  const digits = minorDigitsOf(a.currency);
-  const d = parseDecimal(edited);
-  if (!d || d.units <= 0n || d.scale > digits)
-    throw new ReviewError(
-      'invalid_input',
-      `amount must be a positive decimal with at most ${digits} decimals in ${a.currency}`,
-    );
+  const parsed = parseEditedAmount(edited, a.currency);
+  if (!parsed.ok) throw new ReviewError('invalid_input', parsed.problem);
   // Normalised to the currency's digits, as the engine writes amounts ('100' → '100.00').
-  const text = edited.trim();
-  const [int, frac = ''] = text.split('.');
-  const whole = BigInt(int!).toString();
-  return digits === 0 ? whole : `${whole}.${frac.padEnd(digits, '0')}`;
+  return parsed.text;
 }
 
 function knownReasons(reasons: string[]): ReasonCode[] {

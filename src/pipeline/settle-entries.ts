@@ -1,0 +1,184 @@
+/**
+ * The ledger entries an approved claim pays, built from its assessment (no I/O): one
+ * bonus-recharge credit per incident, one refund per order, one ICP reward.
+ *
+ * An amount an agent edited (DESIGN v1.1 "Agent decisions") is no longer the sum of the
+ * computed parts, so it is split, never forced through the computed split:
+ * - compensation: across the paid incidents in proportion to their computed shares;
+ * - refund: across the refunded orders in proportion to their computed net amounts (order
+ *   amount less any unrecoverable ICP reward), the same way;
+ * - ICP reward: one entry of the edited amount.
+ * Either way the parts add up to the edited amount exactly (largest remainder, to the minor
+ * unit), and each entry says it was adjusted, what was computed for it and who edited it.
+ */
+import type { Assessment } from '../domain/assess/types.ts';
+import { ClaimIntakeError } from '../domain/errors.ts';
+import {
+  addRatio,
+  decimal,
+  formatMinor,
+  minorDigitsOf,
+  parseDecimal,
+  type Ratio,
+  ratioOf,
+  toMinor,
+} from '../domain/money.ts';
+import { splitProportional } from '../domain/money-split.ts';
+import { DAY_MS } from '../domain/time.ts';
+import type { ReviewedAssessment } from '../review/draft.ts';
+import { allocate } from './allocate.ts';
+
+export interface Entry {
+  kind: 'compensation' | 'refund' | 'icp_reward';
+  incident?: string;
+  order?: string;
+  amount: string;
+  details: Record<string, unknown>;
+  creditBy?: Date;
+  validUntil?: Date;
+}
+
+/** The claim cannot be paid as decided (nothing to pay an edited amount across): an agent's call. */
+export class SettleError extends ClaimIntakeError {
+  constructor(message: string) {
+    super('settle_impossible', message);
+  }
+}
+
+/** An agent's edit, as each of the claim's ledger entries records it. */
+interface Adjustment {
+  digits: number;
+  edited: bigint;
+  /** What every entry's details say of the edit, besides its own computed amount. */
+  fields: Record<string, unknown>;
+}
+
+function adjustmentOf(a: ReviewedAssessment): Adjustment | null {
+  const agent = a.agent;
+  if (!agent || a.amount === null || !a.currency) return null;
+  const digits = minorDigitsOf(a.currency);
+  const edited = toMinor(decimal(a.amount), digits);
+  const computed =
+    agent.originalAmount === null ? null : toMinor(decimal(agent.originalAmount), digits);
+  if (computed === edited) return null;
+  return {
+    digits,
+    edited,
+    fields: {
+      agent_adjusted: true,
+      computed_total: computed === null ? null : formatMinor(computed, digits),
+      edited_total: formatMinor(edited, digits),
+      edited_by: agent.actor,
+      edit_note: agent.note,
+    },
+  };
+}
+
+/**
+ * One credit per incident. Each paid stretch's exact value goes to the first incident it
+ * covers; the rounded total is then split so the entries add up to it exactly.
+ */
+export function compensationEntries(a: ReviewedAssessment): Entry[] {
+  const digits = minorDigitsOf(a.currency!);
+  const byIncident = new Map<
+    string,
+    { share: Ratio; lines: Assessment['details']['compensation'] }
+  >();
+  for (const id of a.incidents) byIncident.set(id, { share: { num: 0n, den: 1n }, lines: [] });
+  for (const line of a.details.compensation) {
+    const target =
+      byIncident.get(line.incidents.find((i) => byIncident.has(i)) ?? '') ??
+      byIncident.values().next().value;
+    if (!target) continue;
+    const fee = ratioOf(decimal(line.dailyFee));
+    const ms = BigInt(Math.round(line.faultSeconds * 1000));
+    target.share = addRatio(target.share, {
+      num: fee.num * ms * BigInt(line.multiplier),
+      den: fee.den * BigInt(DAY_MS),
+    });
+    target.lines.push(line);
+  }
+  const ids = [...byIncident.keys()];
+  const shares = ids.map((id) => byIncident.get(id)!.share);
+  const base = (id: string) => ({
+    method: 'bonus_recharge',
+    formula: 'daily_fee × fault_seconds × multiplier / 86400',
+    lines: byIncident.get(id)!.lines,
+  });
+  const adj = adjustmentOf(a);
+  if (!adj) {
+    const parts = allocate(toMinor(decimal(a.amount!), digits), shares, digits);
+    return ids.map((id, i) => ({
+      kind: 'compensation',
+      incident: id,
+      amount: formatMinor(parts[i]!, digits),
+      details: base(id),
+    }));
+  }
+  if (ids.length === 0)
+    throw new SettleError('the edited amount has no incident to be paid for; decide it again');
+  const original = a.agent!.originalAmount;
+  const computed =
+    original === null ? null : allocate(toMinor(decimal(original), digits), shares, digits);
+  const parts = splitProportional(adj.edited, shares);
+  return ids.map((id, i) => ({
+    kind: 'compensation',
+    incident: id,
+    amount: formatMinor(parts[i]!, digits),
+    details: {
+      ...base(id),
+      ...adj.fields,
+      computed_amount: computed ? formatMinor(computed[i]!, digits) : null,
+    },
+  }));
+}
+
+/** One refund per order: its amount less the unrecoverable reward tied to it, never below zero. */
+export function refundEntries(a: ReviewedAssessment, receiptNo: string): Entry[] {
+  const digits = minorDigitsOf(a.currency!);
+  const nets = a.details.refund.map((line) => {
+    const net =
+      toMinor(decimal(line.amount), digits) -
+      toMinor(parseDecimal(line.deduction) ?? decimal('0'), digits);
+    return net < 0n ? 0n : net;
+  });
+  const adj = adjustmentOf(a);
+  if (adj && nets.length === 0)
+    throw new SettleError('the edited amount has no order to be refunded for; decide it again');
+  const parts = adj
+    ? splitProportional(
+        adj.edited,
+        nets.map((n) => ({ num: n, den: 1n })),
+      )
+    : nets;
+  return a.details.refund.map((line, i) => ({
+    kind: 'refund',
+    order: line.order,
+    amount: formatMinor(parts[i]!, digits),
+    details: {
+      receipt_no: receiptNo,
+      order_amount: line.amount,
+      deduction: line.deduction,
+      ...(adj ? { ...adj.fields, computed_amount: formatMinor(nets[i]!, digits) } : {}),
+    },
+  }));
+}
+
+/** The ICP reward: one credit, due within a week of receipt and valid one year. */
+export function icpRewardEntries(a: ReviewedAssessment, receivedAt: Date): Entry[] {
+  const at = receivedAt.getTime();
+  const adj = adjustmentOf(a);
+  return [
+    {
+      kind: 'icp_reward',
+      amount: a.amount!,
+      details: {
+        rule: 'icp_reward',
+        withdrawable: false,
+        ...(adj ? { ...adj.fields, computed_amount: adj.fields.computed_total } : {}),
+      },
+      creditBy: new Date(at + 7 * DAY_MS),
+      validUntil: new Date(new Date(at).setUTCFullYear(new Date(at).getUTCFullYear() + 1)),
+    },
+  ];
+}
