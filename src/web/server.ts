@@ -8,7 +8,13 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ReadinessCheck } from '../ops/health.ts';
 import { Metrics } from '../ops/metrics.ts';
-import { type ProbeEndpoints, probeRoutes } from '../ops/ops-http.ts';
+import {
+  CONSOLE_TIMEOUTS,
+  type HttpTimeouts,
+  type ProbeEndpoints,
+  probeRoutes,
+  timeoutOptions,
+} from '../ops/ops-http.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import type { StageProducer } from '../review/actions.ts';
 import { ApiError, fromStatus } from './errors.ts';
@@ -49,6 +55,8 @@ export interface ServerOptions {
   probes?: ProbeEndpoints;
   /** Queues and mailbox states for the ops API and page; without them those answer 503. */
   ops?: OpsDeps;
+  /** How long clients may take (tests shorten them). @defaultValue CONSOLE_TIMEOUTS */
+  timeouts?: Partial<HttpTimeouts>;
   /**
    * The largest body PUT /api/records/{kind} accepts, in bytes.
    * @defaultValue 1 GiB
@@ -78,6 +86,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Sign-in and token bodies are tiny; a big body is a mistake or an attack.
     bodyLimit: 64 * 1024,
     trustProxy: trustProxyOption(options.trustProxy ?? false),
+    ...timeoutOptions({ ...CONSOLE_TIMEOUTS, ...options.timeouts }),
   }) as unknown as FastifyInstance;
   // Plugins load on ready()/listen()/inject(), before the first request.
   app.register(cookie);
