@@ -118,6 +118,18 @@ function ipv6Value(address: string): bigint {
   return groups.reduce((n, g) => (n << 16n) | BigInt(`0x${g}`), 0n);
 }
 
+/**
+ * API_TOKEN_DAYS (default 90) and API_TOKEN_MAX_DAYS (default 365, at most ten years): a
+ * token's default lifetime cannot exceed the longest one allowed.
+ */
+export function tokenLifetimes(
+  int: (name: string, fallback: number, min: number, max?: number) => number,
+): { apiTokenDays: number; apiTokenMaxDays: number } {
+  const apiTokenMaxDays = int('API_TOKEN_MAX_DAYS', 365, 1, 3650);
+  const apiTokenDays = int('API_TOKEN_DAYS', Math.min(90, apiTokenMaxDays), 1, apiTokenMaxDays);
+  return { apiTokenDays, apiTokenMaxDays };
+}
+
 export function senderAuth(
   str: (name: string, fallback?: string) => string | undefined,
 ): SenderAuthConfig {

@@ -14,6 +14,7 @@ import {
   type SenderAuthConfig,
   senderAuth,
   type TrustProxy,
+  tokenLifetimes,
   trustProxy,
 } from './config-values.ts';
 
@@ -51,12 +52,23 @@ export interface Config {
    * limit's key): addresses and CIDRs, or a hop count. @defaultValue false (the peer's address)
    */
   trustProxy: TrustProxy;
+  /** SESSION_IDLE_MINUTES: a console session ends after this long without a request. @defaultValue 60 */
+  sessionIdleMinutes: number;
+  /** API_TOKEN_DAYS: a new API token's lifetime unless its maker asks for less. @defaultValue 90 */
+  apiTokenDays: number;
+  /** API_TOKEN_MAX_DAYS: the longest lifetime a new API token may be given. @defaultValue 365 */
+  apiTokenMaxDays: number;
   policyFile: string | undefined;
   calendarFile: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** LOG_FORMAT. @defaultValue 'pretty' on a terminal outside NODE_ENV=production, else 'json' */
   logFormat: 'json' | 'pretty';
+  /** Automatic replies per mailbox (case and +tag folded) per 24 hours. @defaultValue 5 */
   replyLimitPerSender: number;
+  /** Automatic replies per domain per 24 hours, to addresses that are no account's contact. @defaultValue 50 */
+  replyLimitPerDomain: number;
+  /** Automatic replies in all per hour. @defaultValue 1000 */
+  replyLimitPerHour: number;
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
   /** Where replies go as .eml files when SMTP_URL is unset. @defaultValue 'var/outbox' */
@@ -64,6 +76,11 @@ export interface Config {
   senderAuth: SenderAuthConfig;
   /** Jobs run at once per queue and process. */
   concurrency: { assess: number; settle: number; reply: number };
+  /**
+   * STAGE_MAX_FAILURES: failures of one stage for one claim (and decision version) before the
+   * claim goes to review with `stage_failed` instead of being retried again. @defaultValue 5
+   */
+  stageMaxFailures: number;
   /** How long SIGTERM waits for active jobs before forcing them back to the queue. @defaultValue 30000 */
   shutdownGraceMs: number;
   /**
@@ -89,6 +106,12 @@ export interface Config {
     reconcileIntervalMs: number;
     /** Messages stored per transaction. @defaultValue 200 */
     batchSize: number;
+    /**
+     * Bytes of message sources a mailbox's poller holds at most (the batch being stored and
+     * the one downloading beside it; a single larger message alone). Bounds its memory.
+     * @defaultValue 64 MiB
+     */
+    batchBytes: number;
     /** Lifetime of the per-mailbox poller lock; a standby takes over within it. @defaultValue 15000 */
     lockTtlMs: number;
   };
@@ -210,11 +233,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     httpPort,
     cookieSecure: cookieSecure === 'true',
     trustProxy: trustProxy(str('TRUST_PROXY')),
+    sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 60, 1, 720),
+    ...tokenLifetimes(int),
     policyFile: str('POLICY_FILE'),
     calendarFile: str('CALENDAR_FILE'),
     logLevel: logLevel as Config['logLevel'],
     logFormat,
     replyLimitPerSender: int('REPLY_LIMIT_PER_SENDER', 5, 0),
+    replyLimitPerDomain: int('REPLY_LIMIT_PER_DOMAIN', 50, 0),
+    replyLimitPerHour: int('REPLY_LIMIT_PER_HOUR', 1000, 0),
     smtpUrl,
     mailFrom,
     outboxDir: resolve(str('OUTBOX_DIR', 'var/outbox')!),
@@ -224,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       settle: int('WORKER_CONCURRENCY_SETTLE', 2, 1, 256),
       reply: int('WORKER_CONCURRENCY_REPLY', 4, 1, 256),
     }),
+    stageMaxFailures: int('STAGE_MAX_FAILURES', 5, 1, 1000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000, 0),
     jobLockMs: int('JOB_LOCK_MS', 30_000, 1000, 3_600_000),
     // 0 is "never purge" (an explicit choice, e.g. under a legal hold), not a zero-day retention.
@@ -234,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       pollIntervalMs: int('IMAP_POLL_INTERVAL_MS', 30_000, 100),
       reconcileIntervalMs: int('IMAP_RECONCILE_INTERVAL_MS', 300_000, 1000),
       batchSize: int('INTAKE_BATCH_SIZE', 200, 1, 10_000),
+      batchBytes: int('INTAKE_BATCH_BYTES', 64 * 2 ** 20, 2 ** 20, 2 ** 30),
       lockTtlMs: int('POLLER_LOCK_TTL_MS', 15_000, 1000),
     }),
   });

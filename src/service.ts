@@ -129,6 +129,9 @@ export async function startService(
           probes,
           cookieSecure: config.cookieSecure,
           trustProxy: config.trustProxy,
+          sessionIdleMinutes: config.sessionIdleMinutes,
+          apiTokenDays: config.apiTokenDays,
+          apiTokenMaxDays: config.apiTokenMaxDays,
           // The ops pages: the producer's queues, and the state every poller publishes.
           ops: {
             queues: new QueueAdmin(producer),
@@ -212,12 +215,17 @@ export async function startService(
       engine,
       concurrency: config.concurrency,
       jobLockMs: config.jobLockMs,
+      maxStageFailures: config.stageMaxFailures,
       metrics,
       reply: {
         templates,
         transport,
         mailFrom: config.mailFrom ?? DEFAULT_MAIL_FROM,
-        replyLimitPerSender: config.replyLimitPerSender,
+        limits: {
+          perSender: config.replyLimitPerSender,
+          perDomain: config.replyLimitPerDomain,
+          perHour: config.replyLimitPerHour,
+        },
       },
       ...(auth.mode === 'off'
         ? {}

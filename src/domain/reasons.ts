@@ -40,7 +40,9 @@ export const REASON_CODES = [
   'message_too_large',
   'message_unparseable',
   'reply_limit_reached',
+  'no_automatic_reply',
   'reply_failed',
+  'stage_failed',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -168,12 +170,20 @@ export const REASON_TEXT: Record<ReasonCode, { en: string; zh: string }> = {
     zh: '邮件超过系统可接收的大小，已隔离保存，由客服专员处理。',
   },
   reply_limit_reached: {
-    en: 'This sender has had the most automatic replies allowed in 24 hours; an agent answers instead.',
-    zh: '该发件人24小时内的自动回复次数已达上限，将由客服专员答复。',
+    en: 'A limit on automatic replies was reached (to this sender or its domain in 24 hours, or to everyone in an hour); an agent answers instead.',
+    zh: '自动回复次数已达上限（24小时内对该发件人或其域名，或每小时总量），将由客服专员答复。',
+  },
+  no_automatic_reply: {
+    en: 'No automatic reply was sent: the message could not be classified and its sender is not a registered contact, or the sender could not be verified. An agent decides whether to answer.',
+    zh: '未发送自动回复：邮件无法分类且发件人不是登记的联系邮箱，或无法验证发件人。由客服专员决定是否答复。',
   },
   reply_failed: {
     en: 'The reply could not be delivered; an agent will follow up.',
     zh: '回复邮件无法投递，将由客服专员跟进。',
+  },
+  stage_failed: {
+    en: 'Processing this claim failed repeatedly (the error is in its audit trail); an agent will follow up.',
+    zh: '该申请多次处理失败（错误记录在审计日志中），将由客服专员跟进。',
   },
   message_unparseable: {
     en: 'The message could not be read as an email; it was kept in quarantine for an agent.',

@@ -7,6 +7,13 @@
  * to SMTP, mark it 'sent'. A retry after a failure the server reported (a 4xx, a dropped
  * connection) resends the same bytes and Message-ID.
  *
+ * Automatic replies (DESIGN v1.1): none to unclassified mail from an address no account
+ * knows, nor to a sender who failed authentication (backscatter); within the per-mailbox,
+ * per-domain and hourly limits (floods). Beyond a limit a reply that tells of a payment is
+ * deferred, its job delayed until the window allows it (no reply row yet, so still exactly
+ * one when it is prepared); any other goes to an agent. An agent's decision is answered as
+ * decided.
+ *
  * At most once: an attempt that died while sending (its job retried after a crash or a
  * kill, the row still 'sending' and nobody holding its lock) cannot know whether the server
  * accepted the message. It is not sent again: the reply is marked failed with "outcome
@@ -15,14 +22,19 @@
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
-import { ClaimIntakeError } from '../domain/errors.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { renderClaimReply } from '../reply/claim-reply.ts';
-import { composeReply, SmtpPermanentError } from '../reply/outbound.ts';
+import { noAutomaticReply, tellsOfPayment } from '../reply/automatic-reply.ts';
+import { quotedHeaders, renderClaimReply } from '../reply/claim-reply.ts';
+import { composeReply } from '../reply/outbound.ts';
 import type { ReplyTransport } from '../reply/outbound-types.ts';
+import { foldMailbox, recipientOf } from '../reply/recipient.ts';
 import { replyKind } from '../reply/reply-data.ts';
+import { checkReplyLimits, type LimitVerdict, type ReplyLimits } from '../reply/reply-limits.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
-import { connect, withTransaction } from '../store/database.ts';
+import { withTransaction } from '../store/database.ts';
+import { toReview } from './reply-send.ts';
+
+export { OUTCOME_UNKNOWN, ReplyInFlightError, sendReply } from './reply-send.ts';
 
 export interface ReplyDeps {
   pool: pg.Pool;
@@ -30,17 +42,19 @@ export interface ReplyDeps {
   transport: ReplyTransport;
   /** Our address: the From of replies, and never an address we answer. */
   mailFrom: string;
-  /** Automatic replies per sender per 24 hours; beyond it the claim goes to review. */
-  replyLimitPerSender: number;
+  /** The flood limits on automatic replies; beyond them a claim goes to review (a payment waits). */
+  limits: ReplyLimits;
 }
-
-/** First key of the (int, int) advisory locks that serialise the flood count per recipient. */
-const REPLY_LIMIT_LOCK = 0x52504c59; // 'RPLY'
 
 export type PrepareOutcome =
   | { status: 'ready'; replyId: number }
   | { status: 'none'; why: string }
-  | { status: 'to_review'; why: string };
+  | { status: 'to_review'; why: string }
+  /** A reply telling of a payment, beyond a limit: run the job again in `waitMs`. */
+  | { status: 'deferred'; why: string; waitMs: number };
+
+/** The shortest wait of a deferred reply: a clock a little ahead must not spin the job. */
+const MIN_DEFER_MS = 1000;
 
 export async function prepareReply(
   deps: ReplyDeps,
@@ -52,12 +66,15 @@ export async function prepareReply(
       state: string;
       version: number;
       decision: Assessment['decision'] | null;
-      assessment: Assessment | null;
+      assessment: (Assessment & { agent?: unknown }) | null;
       raw: Buffer | null;
       received_at: Date;
+      sender_authenticated: boolean | null;
     }>(
-      `SELECT c.state, c.version, c.decision, c.assessment, m.raw, c.received_at
-         FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1 FOR UPDATE OF c`,
+      `SELECT c.state, c.version, c.decision, c.assessment, m.raw, c.received_at, ca.sender_authenticated
+         FROM claims c JOIN messages m ON m.id = c.message_id
+         LEFT JOIN claim_assessments ca ON ca.claim_id = c.id AND ca.version = c.version
+        WHERE c.id = $1 FOR UPDATE OF c`,
       [claimId],
     );
     const claim = rows[0];
@@ -76,13 +93,13 @@ export async function prepareReply(
       decision: claim.decision ?? claim.assessment.decision,
     };
     // RFC 3834 §2: never answer automatic mail (it was 'ignored' already).
-    if (replyKind(a) === null)
-      return { status: 'none', why: 'auto-generated mail is never answered' };
+    const kind = replyKind(a);
+    if (kind === null) return { status: 'none', why: 'auto-generated mail is never answered' };
     const email = await parseEmail(claim.raw);
-    const to = email.from;
-    if (!to)
+    if (!email.from)
       return toReview(client, claimId, 'reply_failed', 'the message has no usable sender address');
-    if (to === deps.mailFrom.toLowerCase()) {
+    // Folded: claims+x@ reaches our own mailbox as surely as claims@ does.
+    if (foldMailbox(email.from).mailbox === foldMailbox(deps.mailFrom).mailbox) {
       // A loop, or someone writing as us: never answered, and done with (left 'assessed',
       // the sweeps would keep offering it to this stage). A claim in review stays with the agents.
       await client.query(
@@ -95,24 +112,18 @@ export async function prepareReply(
       );
       return { status: 'none', why: 'never answer our own address' };
     }
-    // Replies to one address are prepared one at a time (until this transaction ends):
-    // otherwise concurrent jobs all count the same earlier replies and all pass the limit.
-    await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [
-      REPLY_LIMIT_LOCK,
-      to,
-    ]);
-    const recent = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM replies WHERE lower(to_address) = $1 AND created_at > now() - interval '24 hours'`,
-      [to],
-    );
-    if (Number(recent.rows[0]!.n) >= deps.replyLimitPerSender) {
-      return toReview(
-        client,
-        claimId,
-        'reply_limit_reached',
-        `more than ${deps.replyLimitPerSender} replies to ${to} in 24 hours`,
-      );
-    }
+    const to = await recipientOf(client, email.from);
+    // The rules on automatic replies are not for an agent's decision: the agent chose to answer.
+    const automatic = !claim.assessment.agent;
+    const refused = automatic
+      ? noAutomaticReply({
+          type: a.type,
+          reasons: a.reasons,
+          senderAuthenticated: claim.sender_authenticated,
+          contact: to.contact,
+        })
+      : null;
+    if (refused) return toReview(client, claimId, 'no_automatic_reply', refused);
     const receipt = await client.query<{ receipt_no: string | null }>(
       'SELECT receipt_no FROM refund_settlements WHERE claim_id = $1',
       [claimId],
@@ -123,16 +134,18 @@ export async function prepareReply(
       email,
       receivedAt: claim.received_at.getTime(),
       receipt: receipt.rows[0]?.receipt_no ?? null,
+      contact: to.contact,
     })!;
-    const { kind, lang, ref } = reply;
+    const { lang, ref } = reply;
     const domain = deps.mailFrom.split('@')[1] ?? 'claim-intake.local';
     const messageId = `<${ref.toLowerCase()}.v${version}.${Date.now().toString(36)}@${domain}>`;
+    const quoted = quotedHeaders(email, to.contact);
     const raw = await composeReply({
       claimRef: ref,
-      to,
-      toName: email.fromName,
+      to: to.address,
+      toName: quoted.name,
       from: deps.mailFrom,
-      originalSubject: email.subject,
+      originalSubject: quoted.subject,
       originalMessageId: email.messageId,
       originalReferences: email.references,
       originalInReplyTo: email.inReplyTo,
@@ -141,10 +154,34 @@ export async function prepareReply(
       html: reply.html,
       lang,
     });
+    // Counted last, under the limits' lock, so the lock is held for a few statements only.
+    const verdict = automatic ? await checkReplyLimits(client, deps.limits, to) : null;
+    if (verdict && !verdict.within) {
+      if (tellsOfPayment(kind)) return defer(client, claimId, version, verdict);
+      return toReview(client, claimId, 'reply_limit_reached', verdict.why);
+    }
     const inserted = await client.query<{ id: string }>(
-      `INSERT INTO replies (claim_id, decision_version, kind, lang, to_address, message_id, subject, raw)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [claimId, version, kind, lang, to, messageId, reply.subject, raw],
+      `INSERT INTO replies (claim_id, decision_version, kind, lang, to_address, to_mailbox, to_domain,
+                            to_contact, message_id, subject, raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [
+        claimId,
+        version,
+        kind,
+        lang,
+        to.address,
+        to.mailbox,
+        to.domain,
+        to.contact,
+        messageId,
+        reply.subject,
+        raw,
+      ],
+    );
+    // No longer waiting: the sweeps see the reply itself from now on.
+    await client.query(
+      'DELETE FROM reply_deferrals WHERE claim_id = $1 AND decision_version = $2',
+      [claimId, version],
     );
     await client.query(
       `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.prepared', $1, $2)`,
@@ -154,164 +191,26 @@ export async function prepareReply(
   });
 }
 
-async function toReview(
+/**
+ * Keeps a payment's reply waiting for the limit's window: recorded (so the sweeps offer the
+ * claim again only once it is due) and audited the first time, not on every later look.
+ */
+async function defer(
   client: pg.PoolClient,
   claimId: number,
-  code: string,
-  why: string,
+  version: number,
+  verdict: Extract<LimitVerdict, { within: false }>,
 ): Promise<PrepareOutcome> {
-  await client.query(
-    `UPDATE claims SET state = 'review', reasons = array_append(array_remove(reasons, $2), $2), updated_at = now() WHERE id = $1`,
-    [claimId, code],
+  const { rows } = await client.query<{ first: boolean }>(
+    `INSERT INTO reply_deferrals (claim_id, decision_version, until, why) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (claim_id, decision_version) DO UPDATE SET until = EXCLUDED.until, why = EXCLUDED.why
+     RETURNING (xmax = 0) AS first`,
+    [claimId, version, verdict.until, verdict.why],
   );
-  await client.query(
-    `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'claim.to_review', $1, $2)`,
-    [claimId, { reason: code, why }],
-  );
-  return { status: 'to_review', why };
-}
-
-/** First key of the (int, int) advisory locks held by the one attempt sending a reply. */
-const SEND_LOCK = 0x53454e44; // 'SEND'
-
-/** Another attempt is sending this reply right now (a stalled job run twice): try later. */
-export class ReplyInFlightError extends ClaimIntakeError {
-  constructor(replyId: number) {
-    super('reply_in_flight', `reply ${replyId} is being sent by another attempt`, {
-      retryable: true,
-    });
-  }
-}
-
-/**
- * Sends a prepared reply; 'sent' replies are not sent again. Throws on failure.
- *
- * One attempt at a time per reply: the attempt holds a session advisory lock on its own
- * connection while it sends, so a second attempt (a stalled job run again while the first
- * is still talking to SMTP) fails with ReplyInFlightError instead of sending the message a
- * second time. A 'sending' row whose lock nobody holds is an attempt that died: it is retried.
- */
-export async function sendReply(
-  deps: ReplyDeps,
-  replyId: number,
-): Promise<'sent' | 'already_sent' | 'outcome_unknown'> {
-  const lock = await connect(deps.pool);
-  const onError = () => undefined; // a dead connection fails its pending query; nothing else to do
-  lock.on('error', onError);
-  const key = [SEND_LOCK, replyId % 2 ** 31];
-  let broken: Error | undefined;
-  try {
-    const { rows } = await lock.query<{ ok: boolean }>(
-      'SELECT pg_try_advisory_lock($1::int, $2::int) AS ok',
-      key,
+  if (rows[0]?.first)
+    await client.query(
+      `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.deferred', $1, $2)`,
+      [claimId, { why: verdict.why, until: verdict.until, version }],
     );
-    if (!rows[0]?.ok) throw new ReplyInFlightError(replyId);
-    try {
-      return await sendLocked(deps, replyId);
-    } finally {
-      await lock.query('SELECT pg_advisory_unlock($1::int, $2::int)', key).catch((e: Error) => {
-        broken = e; // the connection is dropped below, and its session's lock with it
-      });
-    }
-  } finally {
-    lock.off('error', onError);
-    lock.release(broken);
-  }
-}
-
-/** Why a reply cut off mid-send is not sent again (the reply's last_error, the audit's why). */
-export const OUTCOME_UNKNOWN =
-  'outcome unknown: the attempt sending this reply stopped (crash or kill) before recording the answer of the mail server; not sent again, so the customer never gets it twice';
-
-async function sendLocked(
-  deps: ReplyDeps,
-  replyId: number,
-): Promise<'sent' | 'already_sent' | 'outcome_unknown'> {
-  const { rows } = await deps.pool.query<{
-    claim_id: string;
-    raw: Buffer;
-    to_address: string;
-    kind: string;
-  }>(
-    `UPDATE replies SET state = 'sending', attempts = attempts + 1
-      WHERE id = $1 AND (state = 'pending' OR (state = 'failed' AND NOT outcome_unknown))
-      RETURNING claim_id, raw, to_address, kind`,
-    [replyId],
-  );
-  const reply = rows[0];
-  if (!reply) return notSendable(deps.pool, replyId);
-  const claimId = Number(reply.claim_id);
-  try {
-    const result = await deps.transport.send(reply.raw, {
-      from: deps.mailFrom,
-      to: [reply.to_address],
-    });
-    await withTransaction(deps.pool, async (client) => {
-      await client.query(
-        `UPDATE replies SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`,
-        [replyId],
-      );
-      // A review acknowledgement leaves the claim with the agents; any other reply ends it.
-      await client.query(
-        `UPDATE claims SET state = CASE WHEN state = 'review' THEN 'review' ELSE 'answered' END, updated_at = now() WHERE id = $1`,
-        [claimId],
-      );
-      await client.query(
-        `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.sent', $1, $2)`,
-        [claimId, { reply_id: replyId, kind: reply.kind, response: result.response.slice(0, 500) }],
-      );
-    });
-    return 'sent';
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof SmtpPermanentError) {
-      await withTransaction(deps.pool, async (client) => {
-        await client.query(`UPDATE replies SET state = 'failed', last_error = $2 WHERE id = $1`, [
-          replyId,
-          error.response,
-        ]);
-        await toReview(
-          client,
-          claimId,
-          'reply_failed',
-          `SMTP ${error.responseCode ?? ''}: ${error.response}`.slice(0, 500),
-        );
-      });
-    } else {
-      // Back to 'pending' for the retry: 'sending' means an attempt is talking to SMTP now.
-      await deps.pool.query(`UPDATE replies SET state = 'pending', last_error = $2 WHERE id = $1`, [
-        replyId,
-        message.slice(0, 500),
-      ]);
-    }
-    throw error;
-  }
-}
-
-/**
- * Why a reply cannot be sent now. One still 'sending' while its lock is free (the caller holds
- * it) was cut off mid-send: it is marked failed, outcome unknown, and its claim handed to an
- * agent. One marked so earlier stays unknown; anything else was sent.
- */
-async function notSendable(
-  pool: pg.Pool,
-  replyId: number,
-): Promise<'already_sent' | 'outcome_unknown'> {
-  return withTransaction(pool, async (client) => {
-    const cut = await client.query<{ claim_id: string }>(
-      `UPDATE replies SET state = 'failed', outcome_unknown = true, last_error = $2
-        WHERE id = $1 AND state = 'sending'
-        RETURNING claim_id`,
-      [replyId, OUTCOME_UNKNOWN],
-    );
-    if (cut.rows[0]) {
-      await toReview(client, Number(cut.rows[0].claim_id), 'reply_failed', OUTCOME_UNKNOWN);
-      return 'outcome_unknown';
-    }
-    const { rows } = await client.query<{ outcome_unknown: boolean }>(
-      'SELECT outcome_unknown FROM replies WHERE id = $1',
-      [replyId],
-    );
-    return rows[0]?.outcome_unknown ? 'outcome_unknown' : 'already_sent';
-  });
+  return { status: 'deferred', why: verdict.why, waitMs: Math.max(verdict.waitMs, MIN_DEFER_MS) };
 }

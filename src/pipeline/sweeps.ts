@@ -40,10 +40,19 @@ const GRACE = "interval '30 seconds'";
 /** Claims (alias c) approved but not settled. */
 const OWES_SETTLE = `c.state = 'assessed' AND c.decision = 'approved'`;
 
-/** Claims (alias c) decided, settled or sent to review, whose current version is not answered. */
+/**
+ * Claims (alias c) decided, settled or sent to review, whose current version is not answered.
+ * Not those an agent must answer: over a reply limit, a failed reply, mail that gets no
+ * automatic reply (spam, a sender who failed authentication), or a stage that kept
+ * failing (stage_failed: a claim in review is otherwise owed its acknowledgement, and the
+ * reply that kept failing would run again on every sweep). A payment's reply deferred by a
+ * limit is owed again once its wait is over (its delayed job is normally there first).
+ */
 const OWES_REPLY = `((c.state = 'assessed' AND c.decision IN ('rejected', 'needs_info')) OR c.state = 'settled'
                     OR (c.state = 'review' AND c.decision IS NOT NULL))
-  AND NOT (c.reasons && ARRAY['reply_limit_reached', 'reply_failed'])
+  AND NOT (c.reasons && ARRAY['reply_limit_reached', 'reply_failed', 'stage_failed', 'no_automatic_reply'])
+  AND NOT EXISTS (SELECT 1 FROM reply_deferrals d WHERE d.claim_id = c.id AND d.decision_version = c.version
+                  AND d.until > now())
   AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version
                   AND r.state IN ('sent', 'failed'))`;
 

@@ -32,6 +32,19 @@ export interface ClaimReplyInput {
   receivedAt: number;
   /** The refund receipt number, once settlement generated it. */
   receipt?: string | null;
+  /**
+   * The sender is a contact of a known account (src/reply/recipient.ts). Otherwise the reply
+   * repeats none of their words: a neutral greeting, and the subject only the claim reference.
+   */
+  contact: boolean;
+}
+
+/** What of the customer's own header text a reply may repeat: nothing, to a non-contact. */
+export function quotedHeaders(
+  email: ParsedEmail,
+  contact: boolean,
+): { subject: string; name: string | null } {
+  return contact ? { subject: email.subject, name: email.fromName } : { subject: '', name: null };
 }
 
 /** The rendered reply, or null for a decision that is never answered (auto-generated mail). */
@@ -50,7 +63,9 @@ export function renderClaimReply(
     lang,
     receivedAt: input.receivedAt,
     ...(input.receipt ? { receipt: input.receipt } : {}),
+    contact: input.contact,
   });
   const rendered = templates.render(kind, lang, data);
-  return { kind, lang, ref, subject: replySubject(input.email.subject, ref), ...rendered };
+  const subject = replySubject(quotedHeaders(input.email, input.contact).subject, ref);
+  return { kind, lang, ref, subject, ...rendered };
 }

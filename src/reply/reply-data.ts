@@ -131,6 +131,12 @@ export interface ReplyInput {
   receivedAt: number;
   /** The refund receipt number from settlement (`SettleResult.receiptNo`), when there is one. */
   receipt?: string;
+  /**
+   * The reply goes to a contact of a known account. Otherwise it repeats none of the sender's
+   * own words (DESIGN "Automatic replies (v1.1)"): no display name, subject, account id as
+   * written or order ids, any of which could carry text planted to be relayed by us.
+   */
+  contact: boolean;
 }
 
 const APPROVED_KIND: Partial<Record<Assessment['type'], ReplyKind>> = {
@@ -164,13 +170,15 @@ export function buildReplyData(input: ReplyInput): ReplyData {
   if (kind === null) {
     throw new ClaimIntakeError('reply_not_sent', 'ignored mail gets no reply');
   }
+  const own = input.contact;
   const common = {
     lang,
     claimRef: input.claimRef,
-    customerName: customerName(input.email),
-    subject: oneLine(input.email.subject, 200),
+    customerName: own ? customerName(input.email) : '',
+    subject: own ? oneLine(input.email.subject, 200) : '',
     request: REQUEST_NAME[a.type][lang],
-    account: a.account ?? '',
+    // An approval names an account of the records; any other decision may name one as written.
+    account: own || a.decision === 'approved' ? (a.account ?? '') : '',
   };
   switch (kind) {
     case 'compensation_approved':
@@ -186,7 +194,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
           end: localTime(line.to),
           formula: formulaOf(line, currencyOf(a)),
         })),
-        notes: reasonLines(a, lang),
+        notes: reasonLines(a, lang, own),
       };
     case 'refund_approved':
       return {
@@ -199,7 +207,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
           deduction: isZero(line.deduction) ? '' : formatMoney(line.deduction, currencyOf(a), lang),
         })),
         receipt: input.receipt ?? '',
-        notes: reasonLines(a, lang),
+        notes: reasonLines(a, lang, own),
       };
     case 'icp_reward_approved':
       return {
@@ -209,7 +217,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
         validUntil: longDate(oneYearAfter(input.receivedAt), a.details.timezone, lang),
       };
     case 'rejected':
-      return { ...common, kind, reasons: reasonLines(a, lang) };
+      return { ...common, kind, reasons: reasonLines(a, lang, own) };
     case 'needs_info':
       return {
         ...common,
@@ -247,15 +255,20 @@ function isZero(amount: string): boolean {
   return /^0*(\.0*)?$/.test(amount);
 }
 
-/** Every reason in plain words, each with the orders or incidents it concerns. */
-function reasonLines(a: Assessment, lang: ReplyLang): ReasonLine[] {
+/**
+ * Every reason in plain words, each with the orders or incidents it concerns; to someone
+ * who is no contact, without them (an unknown order id is the sender's text).
+ */
+function reasonLines(a: Assessment, lang: ReplyLang, withItems: boolean): ReasonLine[] {
   return a.reasons.map((code) => ({
     code,
     text: REASON_TEXT[code][lang],
-    items: Object.entries(a.details.perItem)
-      .filter(([, codes]) => codes.includes(code))
-      .map(([item]) => item)
-      .join(', '),
+    items: !withItems
+      ? ''
+      : Object.entries(a.details.perItem)
+          .filter(([, codes]) => codes.includes(code))
+          .map(([item]) => item)
+          .join(', '),
   }));
 }
 

@@ -176,6 +176,8 @@ export function sampleReplies(lang: ReplyLang): ReplyData[] {
       lang,
       receivedAt: RECEIVED,
       ...(receipt === undefined ? {} : { receipt }),
+      // The unnamed samples also stand for replies to non-contacts: nothing of theirs repeated.
+      contact: named,
     }),
   );
 }

@@ -7,6 +7,7 @@ import type { Assessment } from '../domain/assess/types.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { renderClaimReply } from '../reply/claim-reply.ts';
 import type { ReplyLang } from '../reply/language.ts';
+import { recipientOf } from '../reply/recipient.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import { applyDraft, type DecisionDraft } from './draft.ts';
 import { ReviewError } from './errors.ts';
@@ -39,11 +40,15 @@ export async function previewReply(
   if (!claim.assessment || !claim.raw)
     throw new ReviewError('invalid_input', 'the claim has no assessed message to answer');
   const a = applyDraft(claim.assessment, draft, actor, new Date());
+  const email = await parseEmail(claim.raw);
+  // As the reply stage renders it: to a non-contact, nothing of the sender's words repeated.
+  const contact = email.from ? (await recipientOf(pool, email.from)).contact : false;
   const reply = renderClaimReply(templates, {
     claimId,
     assessment: a,
-    email: await parseEmail(claim.raw),
+    email,
     receivedAt: claim.received_at.getTime(),
+    contact,
   });
   if (reply === null) throw new ReviewError('invalid_input', 'this decision gets no reply');
   return { subject: reply.subject, text: reply.text, html: reply.html, lang: reply.lang };

@@ -12,6 +12,8 @@ describe('configuration from the environment', () => {
     expect(c.httpHost).toBe('127.0.0.1');
     expect(c.httpPort).toBe(8080);
     expect(c.replyLimitPerSender).toBe(5);
+    expect(c.replyLimitPerDomain).toBe(50);
+    expect(c.replyLimitPerHour).toBe(1000);
     expect(c.intake.maxMessageBytes).toBe(25 * 2 ** 20);
     expect(c.mailboxes).toHaveLength(1);
     expect(c.mailboxes[0]).toMatchObject({ kind: 'maildir' });
@@ -116,6 +118,9 @@ describe('configuration from the environment', () => {
     [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ REPLY_LIMIT_PER_SENDER: '-1' }, 'REPLY_LIMIT_PER_SENDER'],
+    [{ REPLY_LIMIT_PER_DOMAIN: '-1' }, 'REPLY_LIMIT_PER_DOMAIN'],
+    [{ REPLY_LIMIT_PER_DOMAIN: 'fifty' }, 'REPLY_LIMIT_PER_DOMAIN'],
+    [{ REPLY_LIMIT_PER_HOUR: '1.5' }, 'REPLY_LIMIT_PER_HOUR'],
     [{ MAIL_FROM: 'not-an-address' }, 'MAIL_FROM'],
     [{ IMAP_PROCESSED_FOLDER: 'a\nb' }, 'IMAP_PROCESSED_FOLDER'],
     [{ POLLER_LOCK_TTL_MS: '10' }, 'POLLER_LOCK_TTL_MS'],

@@ -64,7 +64,7 @@ beforeAll(async () => {
     templates: await ReplyTemplates.load(),
     transport,
     mailFrom: MAIL_FROM,
-    replyLimitPerSender: 100,
+    limits: { perSender: 100, perDomain: 100, perHour: 1000 },
   };
   await h.start();
 });

@@ -163,7 +163,8 @@ describe('header injection', () => {
     const evil = 'Compensation please\r\nBcc: victim@evil.test\r\nX-Injected: yes';
     const name = h.deliver(
       mail({
-        from: 'inject@demo-shop.test',
+        // A contact: replies to anyone else never repeat the subject at all.
+        from: 'it@demo-shop.test',
         subject: `=?UTF-8?B?${Buffer.from(evil).toString('base64')}?=`,
         rawSubject: true,
         messageId,
@@ -173,12 +174,12 @@ describe('header injection', () => {
     const claim = await h.waitClaim(name, (c) => c.state === 'answered', 'answered');
     const [reply, ...more] = await h.sentTo(messageId);
     expect(more).toEqual([]);
-    expect(reply!.envelope.to).toEqual(['inject@demo-shop.test']);
+    expect(reply!.envelope.to).toEqual(['it@demo-shop.test']);
     const names = reply!.headerLines.map((l) => l.name);
     expect(names).not.toContain('bcc');
     expect(names).not.toContain('x-injected');
     expect(names.filter((n) => n === 'to')).toHaveLength(1);
-    expect(reply!.header('to')).toBe('inject@demo-shop.test');
+    expect(reply!.header('to')).toBe('it@demo-shop.test');
     // The words are kept, on one line.
     expect(reply!.subject).toBe(
       `Re: Compensation please Bcc: victim@evil.test X-Injected: yes [CLM-${String(claim.id).padStart(6, '0')}]`,

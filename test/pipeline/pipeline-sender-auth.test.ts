@@ -2,10 +2,11 @@
  * Sender authentication in the running service (SENDER_AUTH=header): a claim whose From
  * domain failed DMARC at our receiving server goes to review with sender_unauthenticated and
  * pays nothing; the same claim with dmarc=pass is approved and paid; a forged
- * Authentication-Results from someone else's authserv-id counts for nothing.
+ * Authentication-Results from someone else's authserv-id counts for nothing. A sender who
+ * failed authentication gets no automatic reply at all (DESIGN "Automatic replies (v1.1)").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, mail, uniqueId } from './pipeline-harness.ts';
+import { createHarness, type Harness, mail, uniqueId, waitIdle } from './pipeline-harness.ts';
 
 const RECEIVED = '2026-03-04T09:00:00+08:00';
 const SUBJECT =
@@ -66,5 +67,31 @@ describe('a forged sender never triggers a payout', () => {
     expect(claim.decision).toBe('approved');
     expect(claim.reasons).not.toContain('sender_unauthenticated');
     expect((await h.ledger(claim.id)).length).toBe(1);
+  });
+});
+
+describe('a sender who failed authentication gets no automatic reply', () => {
+  const FAIL = 'mx.claims.example; dmarc=fail (p=reject) header.from=demo-shop.test';
+
+  it('neither the acknowledgement of a claim in review nor a needs-info request: both wait for an agent', async () => {
+    const sent = [
+      { subject: SUBJECT, messageId: uniqueId('auth-noreply') },
+      { subject: 'Compensation please', messageId: uniqueId('auth-noreply-info') },
+    ].map((m) => ({
+      ...m,
+      name: h.deliver(mail({ ...m, headers: { 'Authentication-Results': FAIL } }), RECEIVED),
+    }));
+    for (const { name, messageId } of sent) {
+      const claim = await h.waitClaim(
+        name,
+        (c) => c.reasons.includes('no_automatic_reply'),
+        'held without a reply',
+      );
+      await waitIdle(h);
+      expect((await h.claim(claim.id)).state).toBe('review');
+      expect(await h.replies(claim.id)).toEqual([]);
+      expect(await h.sentTo(messageId)).toEqual([]);
+      expect(await h.ledger(claim.id)).toEqual([]);
+    }
   });
 });

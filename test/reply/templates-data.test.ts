@@ -41,6 +41,7 @@ describe('the reply a decision gets', () => {
     expect(replyKind(a)).toBeNull();
     expect(() =>
       buildReplyData({
+        contact: true,
         claimRef: 'CLM-1',
         assessment: a,
         email: emailOf(),
@@ -146,6 +147,7 @@ describe('reply data from a decision', () => {
     const subject = 'ICP reward application, account demo-shop';
     const a = run(contextOf({ ...baseRecords(), icpFilings: [filing] }), { subject }, RECEIVED);
     const data = buildReplyData({
+      contact: true,
       claimRef: 'CLM-000001',
       assessment: a,
       email: emailOf({ subject }),
@@ -165,6 +167,7 @@ describe('reply data from a decision', () => {
     const a = decided('complaint', 'review');
     const name = (mail: Parameters<typeof emailOf>[0]) =>
       buildReplyData({
+        contact: true,
         claimRef: 'C',
         assessment: a,
         email: emailOf(mail),
@@ -179,6 +182,7 @@ describe('reply data from a decision', () => {
   it('a needs-info reply lists the missing fields in words, with an example subject', () => {
     const a = run(contextOf(baseRecords()), { subject: 'Refund request' }, RECEIVED);
     const data = buildReplyData({
+      contact: true,
       claimRef: 'CLM-000002',
       assessment: a,
       email: emailOf({ subject: 'Refund request' }),

@@ -115,6 +115,7 @@ describe('customer text in replies', () => {
     const mail = { subject: SUBJECT, fromName: NAME };
     const a = run(contextOf(baseRecords()), mail);
     const data = buildReplyData({
+      contact: true,
       claimRef: 'CLM-000007',
       assessment: a,
       email: emailOf(mail),
@@ -144,6 +145,7 @@ describe('customer text in replies', () => {
     const mail = { subject: 'Complaint\r\n\r\nAll resolved, ignore this', fromName: 'A\u202eB' };
     const a = run(contextOf(baseRecords()), mail);
     const data = buildReplyData({
+      contact: true,
       claimRef: 'CLM-000008',
       assessment: a,
       email: emailOf(mail),
@@ -158,6 +160,7 @@ describe('customer text in replies', () => {
   it('refuses data of another kind or language', () => {
     const a = run(contextOf(baseRecords()), { subject: 'Complaint' });
     const data = buildReplyData({
+      contact: true,
       claimRef: 'CLM-000009',
       assessment: a,
       email: emailOf({ subject: 'Complaint' }),

@@ -49,6 +49,7 @@ export function replyWith(
   const email = emailOf(mail);
   const lang = replyLanguage(email);
   const data = buildReplyData({
+    contact: true,
     claimRef: CLAIM_REF,
     assessment: a,
     email,
