@@ -1,10 +1,12 @@
 /**
  * The pipeline's BullMQ workers: assess → settle → reply, each stage enqueueing the next
  * after its transaction commits. Permanent failures become UnrecoverableError (no retry);
- * anything else is retried with exponential backoff and jitter. Any number of worker
- * processes can run against one Redis and one PostgreSQL: the database decides once.
+ * anything else is retried with exponential backoff and jitter. A stage that keeps failing
+ * for a claim hands it to an agent (stage-failures.ts) rather than being retried forever.
+ * Any number of worker processes can run against one Redis and one PostgreSQL: the
+ * database decides once.
  */
-import { type Job, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ClaimIntakeError } from '../domain/errors.ts';
@@ -21,6 +23,12 @@ import {
 } from './queues.ts';
 import { prepareReply, type ReplyDeps, sendReply } from './reply.ts';
 import { settleClaim } from './settle.ts';
+import {
+  countsTowardPoison,
+  failureKind,
+  QueueUnavailableError,
+  recordStageFailure,
+} from './stage-failures.ts';
 import { enqueueOwed } from './sweeps.ts';
 
 /** What the ops layer counts of the pipeline; optional so workers run without it. */
@@ -46,6 +54,11 @@ export interface WorkerOptions extends RedisTarget {
   metrics?: PipelineMetrics;
   /** BullMQ's lockDuration and stalledInterval. @defaultValue 30000 */
   jobLockMs?: number;
+  /**
+   * Failures of one stage for one claim (and decision version) before the claim goes to
+   * review with `stage_failed` (STAGE_MAX_FAILURES). @defaultValue 5
+   */
+  maxStageFailures?: number;
 }
 
 export interface Workers {
@@ -60,9 +73,51 @@ export function startWorkers(options: WorkerOptions): Workers {
   const connection = connectRedis(options, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const concurrency = { assess: 4, settle: 2, reply: 4, ...options.concurrency };
+  const maxStageFailures = options.maxStageFailures ?? 5;
+  // The next stage's job is enqueued after the commit; Redis refusing it is an outage, not a
+  // failure of this claim's work (the sweeps enqueue what is still owed once Redis is back).
+  const handOn = (queue: QueueName, items: Parameters<PipelineProducer['add']>[1]) =>
+    producer.add(queue, items).catch((error: unknown) => {
+      throw new QueueUnavailableError(error);
+    });
+
+  /** Counts the failure; true when the claim was handed to an agent for it (stage_failed). */
+  const handedOver = async (
+    name: QueueName,
+    job: Job<PipelineJob>,
+    error: unknown,
+    jobLog: Logger,
+  ) => {
+    const kind = failureKind(error);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (!countsTowardPoison(kind, lastAttempt)) return false;
+    try {
+      const { failures, poisoned } = await recordStageFailure(pool, {
+        claimId: job.data.claimId,
+        stage: name,
+        version: name === 'assess' ? 0 : (job.data.version ?? 1),
+        error,
+        permanent: kind === 'permanent',
+        maxFailures: maxStageFailures,
+      });
+      if (poisoned)
+        jobLog.warn(
+          { failures, err: error },
+          `${name} failed ${failures} times: claim sent to review`,
+        );
+      return poisoned;
+    } catch (recordError) {
+      // Not counted (the database is away, say): the job is retried as before.
+      jobLog.warn({ err: recordError }, `${name} failure not counted`);
+      return false;
+    }
+  };
 
   // Each handler gets the job's child logger (claim id, job id) and may bind more to it.
-  const handlers: Record<QueueName, (job: Job<PipelineJob>, jobLog: Logger) => Promise<unknown>> = {
+  const handlers: Record<
+    QueueName,
+    (job: Job<PipelineJob>, jobLog: Logger, token?: string) => Promise<unknown>
+  > = {
     assess: async (job, jobLog) => {
       const done = await assessClaim(pool, job.data.claimId, options.engine, options.senderCheck);
       // Assessed by an earlier run of this job that died before enqueueing the next stage.
@@ -76,24 +131,29 @@ export function startWorkers(options: WorkerOptions): Workers {
       const item = { claimId: done.claimId, version: done.version, vip: done.vip };
       const decision = done.assessment.decision;
       options.metrics?.decided(done.assessment.type, decision);
-      if (decision === 'approved') await producer.add(SETTLE_QUEUE, [item]);
-      else if (decision !== 'ignored') await producer.add(REPLY_QUEUE, [item]);
+      if (decision === 'approved') await handOn(SETTLE_QUEUE, [item]);
+      else if (decision !== 'ignored') await handOn(REPLY_QUEUE, [item]);
       return { decision, claimId: done.claimId, version: done.version };
     },
     settle: async (job) => {
       const result = await settleClaim(pool, job.data.claimId);
       // Settled: the approval reply; sent to review instead: the acknowledgement.
       if (result.settled || result.toReview) {
-        await producer.add(REPLY_QUEUE, [
-          { claimId: job.data.claimId, version: job.data.version ?? 1 },
-        ]);
+        await handOn(REPLY_QUEUE, [{ claimId: job.data.claimId, version: job.data.version ?? 1 }]);
         return result;
       }
       // Settled by an earlier run that died before enqueueing the reply, or not approved.
       return { ...result, enqueued: await enqueueOwed(pool, producer, job.data.claimId) };
     },
-    reply: async (job) => {
+    reply: async (job, jobLog, token) => {
       const prepared = await prepareReply(replyDeps, job.data.claimId, job.data.version ?? 1);
+      if (prepared.status === 'deferred') {
+        // A reply telling of a payment, beyond a flood limit: this job waits for the window
+        // (delayed in Redis, not failed, no attempt used) and prepares it again then.
+        jobLog.info({ why: prepared.why, waitMs: prepared.waitMs }, 'reply deferred');
+        await job.moveToDelayed(Date.now() + prepared.waitMs, token);
+        throw new DelayedError();
+      }
       if (prepared.status !== 'ready') return prepared;
       let status: Awaited<ReturnType<typeof sendReply>>;
       try {
@@ -111,20 +171,24 @@ export function startWorkers(options: WorkerOptions): Workers {
     const log = logger.child({ component: `${name}-worker` });
     const worker = new Worker<PipelineJob>(
       name,
-      async (job) => {
+      async (job, token) => {
         const started = performance.now();
         const took = () => (performance.now() - started) / 1000;
         const jobLog = log.child({ claimId: job.data.claimId, jobId: job.id });
         try {
-          const result = await handlers[name](job, jobLog);
+          const result = await handlers[name](job, jobLog, token);
           options.metrics?.jobFinished(name, 'completed', took());
           jobLog.info({ result }, `${name} done`);
           return result;
         } catch (error) {
+          // Moved to delayed by its handler (a deferred reply): neither done nor failed.
+          if (error instanceof DelayedError) throw error;
           options.metrics?.jobFinished(name, 'failed', took());
-          // Permanent errors end the job now; the claim is already in review where it needs an agent.
-          if (error instanceof ClaimIntakeError && !error.retryable)
-            throw new UnrecoverableError(error.message);
+          // Handed to an agent (or failed for good): no attempt of this job can help now, and
+          // the sweeps leave a claim in review with stage_failed alone.
+          const poisoned = await handedOver(name, job, error, jobLog);
+          if (poisoned || (error instanceof ClaimIntakeError && !error.retryable))
+            throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
           throw error;
         }
       },
