@@ -17,6 +17,7 @@ import {
   purgeRawSources,
 } from '../store/retention.ts';
 import { RATE_WINDOW_MS } from '../web/routes-session.ts';
+import { countOldRefusals, deleteOldRefusals } from '../web/sign-in-store.ts';
 
 /** The ASCII bytes of "cihouse!" as a bigint: fixed, and unlikely to be anyone else's key. */
 export const HOUSEKEEPING_LOCK_KEY = Buffer.from('cihouse!').readBigInt64BE().toString();
@@ -127,12 +128,10 @@ async function doAll(
     messagesPurged: purged.messages,
     repliesPurged: purged.replies,
     sessionsDeleted: await deleteExpiredSessions(pool, batchSize, signal),
-    signInAttemptsDeleted: await deleteOldSignInAttempts(
-      pool,
-      SIGN_IN_ATTEMPT_RETENTION_MS,
-      batchSize,
-      signal,
-    ),
+    // Refusal counters are sign-in attempts too (counted instead of stored one by one).
+    signInAttemptsDeleted:
+      (await deleteOldSignInAttempts(pool, SIGN_IN_ATTEMPT_RETENTION_MS, batchSize, signal)) +
+      (await deleteOldRefusals(pool, SIGN_IN_ATTEMPT_RETENTION_MS, batchSize, signal)),
   };
 }
 
@@ -144,7 +143,8 @@ async function countAll(pool: pg.Pool, retentionDays: number): Promise<Housekeep
     messagesPurged: purgeable.messages,
     repliesPurged: purgeable.replies,
     sessionsDeleted: consoleRows.sessions,
-    signInAttemptsDeleted: consoleRows.signInAttempts,
+    signInAttemptsDeleted:
+      consoleRows.signInAttempts + (await countOldRefusals(pool, SIGN_IN_ATTEMPT_RETENTION_MS)),
   };
 }
 

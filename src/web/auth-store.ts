@@ -1,19 +1,23 @@
 /**
- * The console's tables in PostgreSQL: users, sessions, API tokens, sign-in attempts and
- * the audit entries they write. Secrets arrive here already hashed (sha256) or as scrypt hashes.
+ * The console's tables in PostgreSQL: users, sessions and the audit entries they write
+ * (API tokens: token-store.ts; sign-in attempts: sign-in-store.ts). Secrets arrive here
+ * already hashed (sha256) or as scrypt hashes.
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { revokeTokensBeyond, sha256, type TokenPrincipal } from './token-store.ts';
+
+export {
+  createApiToken,
+  revokeApiToken,
+  sha256,
+  TOKEN_SCOPES,
+  type TokenPrincipal,
+  type TokenScope,
+  tokenPrincipal,
+} from './token-store.ts';
 
 export const USER_ROLES = ['agent', 'ops', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
-
-/**
- * What an API token may do besides its role: `records` lets it push platform records
- * (PUT /api/records/{kind}), nothing else. Migration 008 checks the same list.
- */
-export const TOKEN_SCOPES = ['records'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** A pool, or a client inside a transaction: whatever can run one statement. */
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
@@ -35,20 +39,7 @@ export interface SessionPrincipal {
   role: UserRole;
 }
 
-export interface TokenPrincipal {
-  kind: 'token';
-  tokenId: number;
-  name: string;
-  role: UserRole;
-  scopes: TokenScope[];
-}
-
 export type Principal = SessionPrincipal | TokenPrincipal;
-
-/** Random tokens of 256 bits need no slow hash: SHA-256 is enough to make a stolen table useless. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 export async function createUser(
   pool: pg.Pool,
@@ -82,33 +73,18 @@ export async function findUser(pool: pg.Pool, email: string): Promise<UserRow | 
   );
 }
 
-/** Failed attempts in the window, by email and by IP: the rate limiter's two counters. */
-export async function failedAttempts(
+/** Replaces a password hash (a rehash at sign-in) unless it changed meanwhile. */
+export async function replacePasswordHash(
   pool: pg.Pool,
-  email: string,
-  ip: string,
-  windowMs: number,
-): Promise<{ byEmail: number; byIp: number }> {
-  const { rows } = await pool.query<{ by_email: string; by_ip: string }>(
-    `SELECT count(*) FILTER (WHERE email = $1) AS by_email, count(*) FILTER (WHERE ip = $2) AS by_ip
-       FROM sign_in_attempts
-      WHERE NOT ok AND at > now() - make_interval(secs => $3) AND (email = $1 OR ip = $2)`,
-    [email, ip, windowMs / 1000],
+  userId: number,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    'UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2',
+    [userId, from, to],
   );
-  return { byEmail: Number(rows[0]?.by_email ?? 0), byIp: Number(rows[0]?.by_ip ?? 0) };
-}
-
-export async function recordAttempt(
-  pool: pg.Pool,
-  email: string,
-  ip: string,
-  ok: boolean,
-): Promise<void> {
-  await pool.query('INSERT INTO sign_in_attempts (email, ip, ok) VALUES ($1, $2, $3)', [
-    email,
-    ip,
-    ok,
-  ]);
+  return rowCount === 1;
 }
 
 /** Writes one audit entry; pass the transaction's client to make it part of a change. */
@@ -127,16 +103,33 @@ export async function audit(
 
 export async function createSession(
   pool: pg.Pool,
-  session: { tokenHash: string; userId: number; csrfToken: string; ttlMs: number },
+  session: {
+    tokenHash: string;
+    userId: number;
+    csrfToken: string;
+    /** The absolute lifetime. */
+    ttlMs: number;
+    /** The session ends after this long without a request. */
+    idleMs: number;
+  },
 ): Promise<void> {
   await pool.query(
-    `INSERT INTO sessions (id, user_id, csrf_token, expires_at)
-     VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-    [session.tokenHash, session.userId, session.csrfToken, session.ttlMs / 1000],
+    `INSERT INTO sessions (id, user_id, csrf_token, expires_at, idle_timeout_s)
+     VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5)`,
+    [
+      session.tokenHash,
+      session.userId,
+      session.csrfToken,
+      session.ttlMs / 1000,
+      Math.max(1, Math.round(session.idleMs / 1000)),
+    ],
   );
 }
 
-/** The live session for a cookie token (not expired, user not disabled), touching last_seen_at. */
+/**
+ * The live session for a cookie token, touching last_seen_at: not past its absolute expiry,
+ * not idle longer than its idle timeout, its user not disabled.
+ */
 export async function sessionPrincipal(
   pool: pg.Pool,
   token: string,
@@ -151,6 +144,7 @@ export async function sessionPrincipal(
     `UPDATE sessions s SET last_seen_at = now()
        FROM users u
       WHERE s.id = $1 AND u.id = s.user_id AND s.expires_at > now() AND NOT u.disabled
+        AND s.last_seen_at > now() - make_interval(secs => s.idle_timeout_s)
      RETURNING s.id, s.csrf_token, s.user_id, u.email, u.role`,
     [sha256(token)],
   );
@@ -169,57 +163,6 @@ export async function sessionPrincipal(
 
 export async function deleteSession(pool: pg.Pool, sessionId: string): Promise<void> {
   await pool.query('DELETE FROM sessions WHERE id = $1', [sessionId]);
-}
-
-export async function createApiToken(
-  pool: pg.Pool,
-  token: {
-    name: string;
-    tokenHash: string;
-    role: UserRole;
-    /** @defaultValue none */
-    scopes?: TokenScope[];
-    createdBy: number | null;
-  },
-): Promise<number> {
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO api_tokens (name, token_hash, role, scopes, created_by)
-     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [token.name, token.tokenHash, token.role, token.scopes ?? [], token.createdBy],
-  );
-  return Number(rows[0]!.id);
-}
-
-/** The live (not revoked) token for a bearer value, touching last_used_at. */
-export async function tokenPrincipal(
-  pool: pg.Pool,
-  token: string,
-): Promise<TokenPrincipal | undefined> {
-  const { rows } = await pool.query<{
-    id: string;
-    name: string;
-    role: UserRole;
-    scopes: TokenScope[];
-  }>(
-    `UPDATE api_tokens t SET last_used_at = now()
-      WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id AND u.disabled)
-     RETURNING t.id, t.name, t.role, t.scopes`,
-    [sha256(token)],
-  );
-  const r = rows[0];
-  return (
-    r && { kind: 'token', tokenId: Number(r.id), name: r.name, role: r.role, scopes: r.scopes }
-  );
-}
-
-/** True when a live token was revoked now. */
-export async function revokeApiToken(pool: pg.Pool, id: number): Promise<boolean> {
-  const { rowCount } = await pool.query(
-    'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
-    [id],
-  );
-  return rowCount === 1;
 }
 
 export interface UserSummary {
@@ -250,7 +193,8 @@ export async function listUsers(pool: pg.Pool): Promise<UserSummary[]> {
 
 /**
  * Changes a user's role and/or disabled flag in one transaction with its audit entry;
- * disabling also deletes the user's sessions. False when there is no such user.
+ * disabling also deletes the user's sessions, and any change revokes the user's API tokens
+ * that now do more than the user may (revokeTokensBeyond). False when there is no such user.
  */
 export async function updateUser(
   pool: pg.Pool,
@@ -276,10 +220,11 @@ export async function updateUser(
       const deleted = await client.query('DELETE FROM sessions WHERE user_id = $1', [id]);
       sessionsDeleted = deleted.rowCount ?? 0;
     }
+    const tokensRevoked = await revokeTokensBeyond(client, id, row);
     await client.query('INSERT INTO audit_log (actor, action, details) VALUES ($1, $2, $3)', [
       actor,
       'user.update',
-      JSON.stringify({ userId: id, email: row.email, changes, sessionsDeleted }),
+      JSON.stringify({ userId: id, email: row.email, changes, sessionsDeleted, tokensRevoked }),
     ]);
     await client.query('COMMIT');
     return true;

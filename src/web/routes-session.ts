@@ -1,37 +1,97 @@
 /**
- * Sign-in, sign-out and "who am I". Sign-in is rate limited per email and per IP, counting
- * failures in `sign_in_attempts` (so the limit holds across processes and restarts), and
- * every outcome is written to the audit log.
+ * Sign-in, sign-out and "who am I". Each password check is reserved first against the
+ * limits of sign-in-limits.ts (per account and address, per address, per account), so the
+ * limits hold for parallel requests and across processes; a refused attempt gets 429 with
+ * Retry-After and no password check. Sessions end after 12 hours, or sooner when idle.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import {
   audit,
   createSession,
   deleteSession,
-  failedAttempts,
   findUser,
-  recordAttempt,
+  replacePasswordHash,
   sha256,
+  type UserRow,
 } from './auth-store.ts';
+import { ConcurrencyLimitBusy } from './concurrency-limit.ts';
 import { ApiError } from './errors.ts';
 import { guard, SESSION_COOKIE } from './guard.ts';
-import { decoyHash, MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
+import {
+  decoyHash,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  needsRehash,
+  verifyPassword,
+} from './password.ts';
+import { addressKey, SIGN_IN_LIMITS } from './sign-in-limits.ts';
+import { type AttemptKey, cancelCheck, markCheckOk, reserveCheck } from './sign-in-store.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-export const RATE_WINDOW_MS = 15 * 60 * 1000;
-export const MAX_FAILURES_PER_EMAIL = 5;
-export const MAX_FAILURES_PER_IP = 20;
+/** How long a sign-in failure counts (housekeeping keeps attempts at least this long). */
+export const RATE_WINDOW_MS = SIGN_IN_LIMITS.windowMs;
+/** SESSION_IDLE_MINUTES' default. */
+export const DEFAULT_SESSION_IDLE_MINUTES = 60;
 
 export interface SessionRoutesOptions {
   pool: pg.Pool;
   cookieSecure: boolean;
+  /** A session ends after this many minutes without a request. @defaultValue 60 */
+  idleMinutes?: number | undefined;
+}
+
+function refuse(reply: FastifyReply, waitMs: number, message?: string): never {
+  reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
+  throw new ApiError('rate_limited', message);
+}
+
+/** Checks the password (or a decoy's), releasing the reservation if the check never ran. */
+async function check(
+  pool: pg.Pool,
+  reply: FastifyReply,
+  attemptId: string,
+  email: string,
+  password: string,
+): Promise<{ user: UserRow | undefined; ok: boolean }> {
+  try {
+    const user = await findUser(pool, email);
+    // Always run scrypt, even for an unknown email, so response time does not tell them apart.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+    return { user, ok: ok && user !== undefined };
+  } catch (error) {
+    if (!(error instanceof ConcurrencyLimitBusy)) throw error;
+    // Too many checks waiting: nothing was checked, so nothing may count against anyone.
+    await cancelCheck(pool, attemptId);
+    return refuse(reply, 1000, 'too many sign-ins at once; try again in a moment');
+  }
+}
+
+/** Replaces a hash of an older, weaker cost; a failure here never fails the sign-in. */
+async function upgradeHash(
+  pool: pg.Pool,
+  request: FastifyRequest,
+  user: UserRow,
+  password: string,
+): Promise<boolean> {
+  if (!needsRehash(user.passwordHash)) return false;
+  try {
+    return await replacePasswordHash(
+      pool,
+      user.id,
+      user.passwordHash,
+      await hashPassword(password),
+    );
+  } catch (error) {
+    request.log.warn({ err: error, userId: user.id }, 'password rehash skipped');
+    return false;
+  }
 }
 
 export function sessionRoutes(
   app: FastifyInstance,
-  { pool, cookieSecure }: SessionRoutesOptions,
+  { pool, cookieSecure, idleMinutes = DEFAULT_SESSION_IDLE_MINUTES }: SessionRoutesOptions,
 ): void {
   app.post('/api/session', async (request, reply) => {
     const body = request.body as { email?: unknown; password?: unknown } | null;
@@ -44,28 +104,23 @@ export function sessionRoutes(
       password.length > MAX_PASSWORD_LENGTH
     )
       throw new ApiError('bad_request', 'send {"email": …, "password": …}');
-    const ip = request.ip;
-    const failures = await failedAttempts(pool, email, ip, RATE_WINDOW_MS);
-    if (failures.byEmail >= MAX_FAILURES_PER_EMAIL || failures.byIp >= MAX_FAILURES_PER_IP) {
-      await audit(pool, 'anonymous', 'auth.sign_in_failed', { email, ip, reason: 'rate_limited' });
-      request.log.warn({ ip, reason: 'rate_limited' }, 'sign-in refused');
-      throw new ApiError('rate_limited');
+    const key: AttemptKey = { email, address: addressKey(request.ip), ip: request.ip };
+    const reservation = await reserveCheck(pool, key);
+    if (!reservation.granted) {
+      request.log.warn({ ip: request.ip, gate: reservation.gate }, 'sign-in refused: rate limited');
+      return refuse(reply, reservation.waitMs);
     }
-    const user = await findUser(pool, email);
-    // Always run scrypt, even for an unknown email, so response time does not tell them apart.
-    const ok =
-      (await verifyPassword(password, user?.passwordHash ?? (await decoyHash()))) &&
-      user !== undefined;
+    const { user, ok } = await check(pool, reply, reservation.attemptId, email, password);
     if (!ok || !user || user.disabled) {
-      await recordAttempt(pool, email, ip, false);
       await audit(pool, user ? `user:${user.email}` : 'anonymous', 'auth.sign_in_failed', {
         email,
-        ip,
+        ip: request.ip,
         reason: user?.disabled ? 'disabled' : 'invalid_credentials',
       });
       throw new ApiError('invalid_credentials');
     }
-    await recordAttempt(pool, email, ip, true);
+    await markCheckOk(pool, reservation.attemptId);
+    const rehashed = await upgradeHash(pool, request, user, password);
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     await createSession(pool, {
@@ -73,8 +128,9 @@ export function sessionRoutes(
       userId: user.id,
       csrfToken,
       ttlMs: SESSION_TTL_MS,
+      idleMs: idleMinutes * 60_000,
     });
-    await audit(pool, `user:${user.email}`, 'auth.sign_in', { ip });
+    await audit(pool, `user:${user.email}`, 'auth.sign_in', { ip: request.ip, rehashed });
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       // Off only when explicitly asked, for plain-http local use.

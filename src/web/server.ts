@@ -62,6 +62,12 @@ export interface ServerOptions {
    * @defaultValue 1 GiB
    */
   recordsBodyLimit?: number;
+  /** SESSION_IDLE_MINUTES: a session ends after this long without a request. @defaultValue 60 */
+  sessionIdleMinutes?: number;
+  /** API_TOKEN_DAYS: a new API token's lifetime unless asked otherwise. @defaultValue 90 */
+  apiTokenDays?: number;
+  /** API_TOKEN_MAX_DAYS: the longest lifetime a new API token may ask for. @defaultValue 365 */
+  apiTokenMaxDays?: number;
 }
 
 const SECURITY_HEADERS = {
@@ -123,8 +129,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   );
   app.get('/api/openapi.json', async () => OPENAPI);
-  sessionRoutes(app, { pool, cookieSecure: options.cookieSecure ?? true });
-  tokenRoutes(app, { pool });
+  sessionRoutes(app, {
+    pool,
+    cookieSecure: options.cookieSecure ?? true,
+    idleMinutes: options.sessionIdleMinutes,
+  });
+  tokenRoutes(app, {
+    pool,
+    defaultDays: options.apiTokenDays,
+    maxDays: options.apiTokenMaxDays,
+  });
   userRoutes(app, { pool });
   recordRoutes(app, {
     pool,

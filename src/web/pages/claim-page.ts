@@ -100,7 +100,8 @@ ${recordsSection(d)}
 <section class="card" aria-labelledby="actions-h"><h2 id="actions-h">Decide</h2>
 <form id="actions" novalidate>
 <label for="amount">Amount to pay (leave empty for the computed one)</label>
-<input id="amount" name="amount" inputmode="decimal" value="${esc(d.amount ?? '')}">
+<input id="amount" name="amount" inputmode="decimal" value="${esc(d.amount ?? '')}" aria-describedby="amount-error">
+<p id="amount-error" class="alert" role="alert" hidden></p>
 <label for="note">Note (required when you change the amount)</label>
 <textarea id="note" name="note" rows="3"></textarea>
 <fieldset><legend>Reasons to reject</legend>${checkboxes('reject-reason', REASON_CODES)}</fieldset>

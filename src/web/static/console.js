@@ -277,15 +277,24 @@ function initClaim() {
   const base = `/api/review/claims/${claim.dataset.claimId}`;
   const note = () => $('#note').value.trim() || undefined;
   const version = () => Number(claim.dataset.version);
+  // A refused edited amount (format, limits, who may) is told beside the field as well.
+  const amountError = (body, error) => {
+    const shown = Boolean(error && body.amount !== undefined && error.code === 'invalid_input');
+    $('#amount-error').hidden = !shown;
+    $('#amount-error').textContent = shown ? error.message : '';
+    $('#amount').toggleAttribute('aria-invalid', shown);
+  };
 
   const act = async (path, body) => {
     say('Working…');
     try {
       const done = await api('POST', `${base}/${path}`, body);
+      amountError(body, null);
       claim.dataset.version = String(done.version);
       $('#version').textContent = String(done.version);
       say(`Done: ${done.decision}. The claim is now at version ${done.version}.`, 'ok');
     } catch (error) {
+      amountError(body, error);
       say(
         error.code === 'version_conflict'
           ? 'Someone else changed this claim since you opened it. Reload the page to see the change.'
@@ -336,8 +345,10 @@ function initClaim() {
       $('#preview-hint').hidden = true;
       $('#preview-text').hidden = false;
       $('#preview-html').hidden = false;
+      amountError(body, null);
       say('Preview updated.');
     } catch (error) {
+      amountError(body, error);
       say(error.message, 'error');
     }
   });
