@@ -122,8 +122,14 @@ export const OPENAPI = {
       },
     },
     '/api/tokens': {
+      get: {
+        summary:
+          'List API tokens (admin), newest first: id, name, role, scopes, createdBy { id, email }, createdAt, expiresAt, lastUsedAt, revokedAt; never the token',
+        responses: { '200': { description: '{ tokens }' }, ...errors(401, 403) },
+      },
       post: {
-        summary: 'Create an API token (admin); the token is in this response only',
+        summary:
+          'Create an API token (admin); the token is in this response only. It acts for its maker: revoked when the maker is disabled, or demoted below its role; it expires after expiresInDays (API_TOKEN_DAYS by default, at most API_TOKEN_MAX_DAYS)',
         parameters: [csrf],
         requestBody: {
           required: true,
@@ -131,7 +137,12 @@ export const OPENAPI = {
             'application/json': {
               schema: {
                 type: 'object',
-                properties: { name: { type: 'string', maxLength: 100 }, role, scopes },
+                properties: {
+                  name: { type: 'string', maxLength: 100 },
+                  role,
+                  scopes,
+                  expiresInDays: { type: 'integer', minimum: 1 },
+                },
                 required: ['name'],
               },
             },
@@ -149,6 +160,7 @@ export const OPENAPI = {
                     name: { type: 'string' },
                     role,
                     scopes,
+                    expiresAt: { type: 'string', format: 'date-time' },
                     token: { type: 'string' },
                   },
                 },

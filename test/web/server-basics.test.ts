@@ -16,6 +16,7 @@ const ROUTES = [
   'POST /api/session',
   'DELETE /api/session',
   'GET /api/me',
+  'GET /api/tokens',
   'POST /api/tokens',
   'DELETE /api/tokens/{id}',
   'GET /api/users',
