@@ -14,6 +14,7 @@
  * (reproduced in issue #11: after an attack, the admin's right password got 429).
  */
 import { isIP } from 'node:net';
+import { ipv6Groups } from '../ipv6.ts';
 
 export interface SignInLimits {
   /** Failures an (account, address) pair makes freely. @defaultValue 5 */
@@ -110,20 +111,8 @@ export function addressKey(ip: string): string {
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
   if (mapped) return mapped[1]!;
   if (isIP(bare) !== 6) return bare;
-  return `${ipv6Groups(bare).slice(0, 4).join(':')}::/64`;
-}
-
-/** The eight groups of a valid IPv6 address, without leading zeros. */
-function ipv6Groups(address: string): string[] {
-  let text = address.toLowerCase();
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const zeros = tail === undefined ? [] : Array(8 - front.length - back.length).fill('0');
-  return [...front, ...zeros, ...back].map((g) => Number.parseInt(g, 16).toString(16));
+  return `${ipv6Groups(bare)
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }
