@@ -26,6 +26,8 @@ export interface ImapMailbox {
   password: string;
   /** The folder claims arrive in. @defaultValue 'INBOX' */
   folder: string;
+  /** ALLOW_PLAINTEXT_MAIL: `imap://` off loopback may go on without STARTTLS. @defaultValue false */
+  allowPlaintext?: boolean;
 }
 
 export interface MaildirMailbox {
@@ -128,6 +130,27 @@ export function tokenLifetimes(
   const apiTokenMaxDays = int('API_TOKEN_MAX_DAYS', 365, 1, 3650);
   const apiTokenDays = int('API_TOKEN_DAYS', Math.min(90, apiTokenMaxDays), 1, apiTokenMaxDays);
   return { apiTokenDays, apiTokenMaxDays };
+}
+
+/**
+ * METRICS_PORT (0 to 65535; 0 asks for any free port) and METRICS_HOST (default HTTP_HOST, so
+ * an orchestrator that probes the address the console listens on reaches the probes too). The
+ * same address and port as the console's cannot be two servers.
+ */
+export function metricsListener(
+  str: (name: string, fallback?: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max?: number) => number,
+  http: { host: string; port: number },
+): { metricsPort: number | undefined; metricsHost: string } {
+  const metricsHost = str('METRICS_HOST', http.host)!;
+  if (str('METRICS_PORT') === undefined) return { metricsPort: undefined, metricsHost };
+  const metricsPort = int('METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== 0 && metricsPort === http.port && metricsHost === http.host)
+    throw new ConfigError(
+      'METRICS_PORT',
+      `is HTTP_PORT (${http.port}) on the same host: give the probes and metrics a port of their own`,
+    );
+  return { metricsPort, metricsHost };
 }
 
 export function senderAuth(

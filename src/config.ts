@@ -9,6 +9,7 @@ import {
   ConfigError,
   type MailboxConfig,
   maildir,
+  metricsListener,
   parseImapUrl,
   redisClusterSeeds,
   type SenderAuthConfig,
@@ -70,6 +71,19 @@ export interface Config {
   /** Automatic replies in all per hour. @defaultValue 1000 */
   replyLimitPerHour: number;
   smtpUrl: string | undefined;
+  /**
+   * ALLOW_PLAINTEXT_MAIL: `imap://` and `smtp://` to a host off loopback may go on in clear when
+   * the server offers no STARTTLS (credentials and claims readable on the path); only for a
+   * network trusted end to end. @defaultValue false
+   */
+  allowPlaintextMail: boolean;
+  /**
+   * METRICS_PORT: /healthz, /readyz and /metrics on a port of their own (0: any free one); the
+   * console's port then serves /healthz only. @defaultValue undefined (all on HTTP_PORT)
+   */
+  metricsPort: number | undefined;
+  /** METRICS_HOST: the address METRICS_PORT listens on. @defaultValue HTTP_HOST */
+  metricsHost: string;
   mailFrom: string | undefined;
   /** Where replies go as .eml files when SMTP_URL is unset. @defaultValue 'var/outbox' */
   outboxDir: string;
@@ -181,15 +195,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   }
   // 0 asks the OS for any free port (tests, several instances on one host).
   const httpPort = int('HTTP_PORT', 8080, 0, 65535);
+  const httpHost = str('HTTP_HOST', '127.0.0.1')!;
   const cookieSecure = str('COOKIE_SECURE', 'true')!.toLowerCase();
   if (cookieSecure !== 'true' && cookieSecure !== 'false')
     throw new ConfigError('COOKIE_SECURE', `must be true or false, got "${cookieSecure}"`);
+  const allowPlaintextMail = str('ALLOW_PLAINTEXT_MAIL', 'false')!.toLowerCase();
+  if (allowPlaintextMail !== 'true' && allowPlaintextMail !== 'false')
+    throw new ConfigError(
+      'ALLOW_PLAINTEXT_MAIL',
+      `must be true or false, got "${allowPlaintextMail}"`,
+    );
   const imap = str('IMAP_URL');
   const mailboxes: MailboxConfig[] = imap
     ? imap
         .split(/[,\s]+/)
         .filter(Boolean)
-        .map(parseImapUrl)
+        .map((u) => ({ ...parseImapUrl(u), allowPlaintext: allowPlaintextMail === 'true' }))
     : [maildir(str('MAILDIR_PATH', 'var/mailbox')!)];
   const names = new Set(mailboxes.map((m) => m.name));
   if (names.size !== mailboxes.length)
@@ -229,8 +250,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       'postgres:',
       'postgresql:',
     ])!,
-    httpHost: str('HTTP_HOST', '127.0.0.1')!,
+    httpHost,
     httpPort,
+    ...metricsListener(str, int, { host: httpHost, port: httpPort }),
     cookieSecure: cookieSecure === 'true',
     trustProxy: trustProxy(str('TRUST_PROXY')),
     sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 60, 1, 720),
@@ -243,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     replyLimitPerDomain: int('REPLY_LIMIT_PER_DOMAIN', 50, 0),
     replyLimitPerHour: int('REPLY_LIMIT_PER_HOUR', 1000, 0),
     smtpUrl,
+    allowPlaintextMail: allowPlaintextMail === 'true',
     mailFrom,
     outboxDir: resolve(str('OUTBOX_DIR', 'var/outbox')!),
     senderAuth: senderAuth(str),

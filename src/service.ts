@@ -111,6 +111,9 @@ export async function startService(
       mailboxes: config.mailboxes.map((m) => m.name),
       ...(polls ? { local: (name: string) => intakeMetrics.local(name) } : {}),
       ...(sends ? { smtp: { url: config.smtpUrl, outboxDir: config.outboxDir } } : {}),
+      allowPlaintextMail: config.allowPlaintextMail,
+      // /readyz says only a code; the driver's message (hosts, users, paths) is logged here.
+      logger: logger.child({ component: 'readiness' }),
     }),
   };
   metrics.watchReadiness(probes.readiness);

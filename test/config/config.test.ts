@@ -66,6 +66,30 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ COOKIE_SECURE: 'TRUE' }).cookieSecure).toBe(true);
   });
 
+  it('requires STARTTLS off loopback unless ALLOW_PLAINTEXT_MAIL=true, for IMAP and SMTP alike', () => {
+    const imap = { IMAP_URL: 'imap://claims:pw@mail.example/INBOX' };
+    expect(loadConfig(imap).allowPlaintextMail).toBe(false);
+    expect(loadConfig(imap).mailboxes[0]).toMatchObject({ allowPlaintext: false });
+    const allowed = loadConfig({ ...imap, ALLOW_PLAINTEXT_MAIL: 'TRUE' });
+    expect(allowed.allowPlaintextMail).toBe(true);
+    expect(allowed.mailboxes[0]).toMatchObject({ allowPlaintext: true });
+    expect(loadConfig({ ALLOW_PLAINTEXT_MAIL: 'false' }).allowPlaintextMail).toBe(false);
+  });
+
+  it('serves the probes and metrics on HTTP_PORT unless METRICS_PORT gives them their own', () => {
+    expect(loadConfig({})).toMatchObject({ metricsPort: undefined, metricsHost: '127.0.0.1' });
+    expect(loadConfig({ HTTP_HOST: '0.0.0.0', METRICS_PORT: '9464' })).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+    });
+    expect(loadConfig({ METRICS_PORT: '8080', METRICS_HOST: '10.0.0.5' })).toMatchObject({
+      metricsPort: 8080,
+      metricsHost: '10.0.0.5',
+    });
+    // 0 asks for any free port, as HTTP_PORT=0 does; both 0 are two ports.
+    expect(loadConfig({ HTTP_PORT: '0', METRICS_PORT: '0' }).metricsPort).toBe(0);
+  });
+
   it('trusts no proxy by default; TRUST_PROXY takes addresses, CIDRs, range names or hops', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
@@ -136,6 +160,12 @@ describe('configuration from the environment', () => {
     [{ HOUSEKEEPING_INTERVAL_MS: '999' }, 'HOUSEKEEPING_INTERVAL_MS'],
     [{ JOB_LOCK_MS: '500' }, 'JOB_LOCK_MS'],
     [{ JOB_LOCK_MS: '30s' }, 'JOB_LOCK_MS'],
+    [{ ALLOW_PLAINTEXT_MAIL: 'yes' }, 'ALLOW_PLAINTEXT_MAIL'],
+    [{ ALLOW_PLAINTEXT_MAIL: '1' }, 'ALLOW_PLAINTEXT_MAIL'],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: 'metrics' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '8080' }, 'METRICS_PORT'],
+    [{ HTTP_PORT: '9000', METRICS_PORT: '9000' }, 'METRICS_PORT'],
   ])('stops on %j with one line naming %s', (env, setting) => {
     try {
       loadConfig(env);

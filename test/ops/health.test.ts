@@ -198,11 +198,11 @@ describe('mailbox readiness', () => {
     expect(await check('led', { leader: true, connected: true })).toEqual({ ok: true });
     expect(await check('led', { leader: false, connected: false })).toEqual({
       ok: false,
-      error: 'no instance polls this mailbox',
+      error: 'no_leader',
     });
     expect(await check('led', { leader: true, connected: false })).toEqual({
       ok: false,
-      error: 'session not connected',
+      error: 'not_connected',
     });
   });
 
@@ -236,13 +236,13 @@ describe('mailbox readiness', () => {
       );
       expect(await check('shared')).toEqual({
         ok: false,
-        error: 'state of leader other-host:7 is stale',
+        error: 'leader_stale',
       });
     } finally {
       publisher.close();
       await lock.release();
     }
-    expect(await check('shared')).toEqual({ ok: false, error: 'no instance polls this mailbox' });
+    expect(await check('shared')).toEqual({ ok: false, error: 'no_leader' });
   });
 });
 
@@ -325,7 +325,7 @@ describe('the poller and worker roles serve the ops endpoints without the consol
         checks: {
           postgres: { ok: true },
           redis: { ok: true },
-          [`mailbox:maildir:${maildir}`]: { ok: false, error: 'no instance polls this mailbox' },
+          [`mailbox:maildir:${maildir}`]: { ok: false, error: 'no_leader' },
           smtp: { ok: true },
         },
       });

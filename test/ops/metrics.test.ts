@@ -113,7 +113,7 @@ describe('metrics of one process', () => {
         calls++;
         return {
           ready: false,
-          checks: { postgres: { ok: true }, redis: { ok: false, error: 'ECONNREFUSED' } },
+          checks: { postgres: { ok: true }, redis: { ok: false, error: 'unreachable' } },
         };
       },
     });

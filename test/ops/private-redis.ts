@@ -24,16 +24,32 @@ export async function startPrivateRedis(args: string[] = [], port?: number): Pro
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // A server started with --requirepass refuses the helper's own client without it: ioredis'
+  // ready check gets NOAUTH and the connection is closed, so the wait below would never end.
+  const at = args.indexOf('--requirepass');
+  const password = at >= 0 ? args[at + 1] : undefined;
+  const client = new Redis(port, '127.0.0.1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    password,
+  });
   client.on('error', () => undefined);
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      if (client.status !== 'ready') await client.connect();
-      return (await client.ping()) === 'PONG';
-    },
-    { message: `private redis-server on port ${port}` },
-  );
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+        if (client.status !== 'ready') await client.connect();
+        return (await client.ping()) === 'PONG';
+      },
+      { message: `private redis-server on port ${port}` },
+    );
+  } catch (error) {
+    // A server that never answered is still a process of this test run.
+    client.disconnect();
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+    throw error;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
