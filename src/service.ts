@@ -18,6 +18,7 @@ import { runAsLeader } from './intake/leader-loop.ts';
 import { MailboxLock } from './intake/mailbox-lock.ts';
 import { runMaildirSession } from './intake/maildir-session.ts';
 import { senderAuthenticated } from './mail/sender-auth.ts';
+import { imapOffersNoStartTls, PlaintextRefusedError } from './mail-tls.ts';
 import { ReadinessCheck } from './ops/health.ts';
 import {
   type HousekeepingScheduler,
@@ -204,7 +205,11 @@ export async function startService(
   }
 
   if (role === 'all' || role === 'worker') {
-    transport = createReplyTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
+    transport = createReplyTransport({
+      smtpUrl: config.smtpUrl,
+      outboxDir: config.outboxDir,
+      smtp: { allowPlaintext: config.allowPlaintextMail },
+    });
     // Stored once, referenced by every assessment so it can be replayed as it was made.
     const engine = await saveEngineSettings(pool, policy, calendar);
     const auth = config.senderAuth;
@@ -288,9 +293,14 @@ export async function startService(
 }
 
 function session(mailbox: MailboxConfig, deps: IntakeDeps, signal: AbortSignal): Promise<void> {
-  return mailbox.kind === 'imap'
-    ? runImapSession(mailbox, deps, signal)
-    : runMaildirSession(mailbox, deps, signal);
+  if (mailbox.kind === 'maildir') return runMaildirSession(mailbox, deps, signal);
+  // A server that offers no STARTTLS where it is required: the leader loop's warning then
+  // names IMAP_URL and the fix, rather than imapflow's "Server does not support STARTTLS".
+  return runImapSession(mailbox, deps, signal).catch((error: unknown) => {
+    throw imapOffersNoStartTls(error)
+      ? new PlaintextRefusedError('IMAP_URL', mailbox.host, mailbox.port, error)
+      : error;
+  });
 }
 
 function folders(config: Config) {

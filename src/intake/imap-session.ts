@@ -15,6 +15,7 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { ImapMailbox } from '../config.ts';
+import { imapTlsOptions } from '../mail-tls.ts';
 import {
   type Checkpoint,
   ensureMailbox,
@@ -41,6 +42,8 @@ export async function runImapSession(
     host: mailbox.host,
     port: mailbox.port,
     secure: mailbox.secure,
+    // Off loopback, STARTTLS before LOGIN or no session (mail-tls.ts, ALLOW_PLAINTEXT_MAIL).
+    ...imapTlsOptions(mailbox),
     auth: { user: mailbox.user, pass: mailbox.password },
     logger: false,
     connectionTimeout: 30_000,

@@ -4,6 +4,7 @@
  * SmtpPermanentError or SmtpTemporaryError here, once, from codes — never from text.
  */
 import { createTransport } from 'nodemailer';
+import { smtpOffersNoStartTls, smtpPlaintextRefused, smtpTlsOptions } from '../mail-tls.ts';
 import {
   type SmtpFailureScope,
   SmtpPermanentError,
@@ -30,6 +31,12 @@ export interface SmtpTransportOptions {
    * the socket timeout; this bounds it so a worker is never stuck. @defaultValue 120000
    */
   sendTimeoutMs?: number;
+  /**
+   * ALLOW_PLAINTEXT_MAIL: an `smtp://` server off loopback may be used without STARTTLS.
+   * Otherwise STARTTLS is required there, and AUTH and mail never go out in clear.
+   * @defaultValue false
+   */
+  allowPlaintext?: boolean;
 }
 
 /** The fields nodemailer puts on the errors it hands back (see its errors.d.ts). */
@@ -129,6 +136,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): ReplyTranspo
   const transporter = createTransport({
     pool: true,
     url: options.url,
+    ...smtpTlsOptions(options.url, options.allowPlaintext ?? false),
     maxConnections: options.maxConnections ?? 5,
     maxMessages: options.maxMessages ?? 100,
     connectionTimeout: options.connectionTimeoutMs ?? 30_000,
@@ -151,7 +159,19 @@ export function createSmtpTransport(options: SmtpTransportOptions): ReplyTranspo
       const rejected = (info.rejected ?? []).map(String);
       return { accepted: info.accepted.length > 0, response: info.response, rejected };
     } catch (error) {
-      throw classifySmtpError(error);
+      const failure = classifySmtpError(error);
+      if (!(failure instanceof SmtpTemporaryError) || !smtpOffersNoStartTls(error)) throw failure;
+      // Still a transport failure (the queue waits), but said as the setting and its fix
+      // rather than nodemailer's "Error upgrading connection with STARTTLS".
+      const refused = smtpPlaintextRefused(options.url, error);
+      throw new SmtpTemporaryError(`SMTP delivery deferred: ${refused.message}`, {
+        responseCode: failure.responseCode,
+        response: failure.response,
+        command: failure.command,
+        smtpCode: failure.smtpCode,
+        scope: 'transport',
+        cause: refused,
+      });
     }
   };
 
