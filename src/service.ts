@@ -3,13 +3,11 @@
  * and owns their lifetimes. Roles: `poller` (mailbox intake), `worker` (assessment),
  * `web` (the console's HTTP API), `all` (all three). Stop is safe to call twice and waits for in-flight work.
  */
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config, MailboxConfig } from './config.ts';
 import type { Calendar } from './domain/calendar.ts';
 import { CHINA_MAINLAND_CALENDAR } from './domain/calendars/china-mainland.ts';
-import { ClaimIntakeError } from './domain/errors.ts';
 import { DEFAULT_POLICY, type Policy } from './domain/policy.ts';
 import { loadCalendarFile, loadPolicyFile } from './files/load.ts';
 import { runImapSession } from './intake/imap-session.ts';
@@ -24,9 +22,10 @@ import {
   type HousekeepingScheduler,
   startHousekeepingScheduler,
 } from './ops/housekeeping-scheduler.ts';
+import { listenAll, listeners } from './ops/listen.ts';
 import { MailboxStatePublisher, readMailboxStates } from './ops/mailbox-state.ts';
 import { Metrics } from './ops/metrics.ts';
-import { buildProbeServer } from './ops/ops-http.ts';
+import { buildHealthServer, buildProbeServer } from './ops/ops-http.ts';
 import { QueueAdmin } from './ops/queue-admin.ts';
 import { checkPostgres, checkRedis } from './ops/startup-checks.ts';
 import { PipelineProducer, QUEUE_NAMES } from './pipeline/queues.ts';
@@ -36,7 +35,7 @@ import { createReplyTransport } from './reply/outbound.ts';
 import type { ReplyTransport } from './reply/outbound-types.ts';
 import { ReplyTemplates } from './reply/templates.ts';
 import { saveEngineSettings } from './store/assessment-inputs.ts';
-import { createPool, describeError, ensureDatabase } from './store/database.ts';
+import { createPool, ensureDatabase } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { connectRedis, type RedisClient } from './store/redis.ts';
 import { buildServer } from './web/server.ts';
@@ -53,6 +52,8 @@ export interface RunningService {
   done: Promise<void>;
   /** The HTTP port listened on (HTTP_PORT, or the one chosen for HTTP_PORT=0). */
   port: number;
+  /** With METRICS_PORT: the port the probes and metrics listen on (the chosen one for 0). */
+  metricsPort?: number;
 }
 
 export async function startService(
@@ -121,8 +122,11 @@ export async function startService(
   if (!config.cookieSecure && !/^(127\.|::1$|localhost$)/.test(config.httpHost))
     // A session cookie without Secure travels in clear over any plain-http hop.
     logger.warn({ httpHost: config.httpHost }, 'COOKIE_SECURE=false on a non-loopback HTTP_HOST');
-  // Every role serves /healthz, /readyz and /metrics; the console only web and all. The
-  // port is taken before any mailbox or queue work starts, so a busy port stops start-up cleanly.
+  // Every role serves /healthz, /readyz and /metrics; the console only web and all. With
+  // METRICS_PORT the probes have a server of their own there, and the console (often public)
+  // serves neither /readyz nor /metrics (listen.ts). Ports are taken before any mailbox or
+  // queue work starts, so a busy port stops start-up cleanly.
+  const ownPort = config.metricsPort !== undefined;
   const web =
     role === 'all' || role === 'web'
       ? buildServer({
@@ -131,6 +135,7 @@ export async function startService(
           producer,
           templates,
           probes,
+          serveProbes: !ownPort,
           cookieSecure: config.cookieSecure,
           trustProxy: config.trustProxy,
           sessionIdleMinutes: config.sessionIdleMinutes,
@@ -147,18 +152,21 @@ export async function startService(
               ),
           },
         })
-      : buildProbeServer(logger, probes);
+      : undefined;
+  const probeServer = ownPort || !web ? buildProbeServer(logger, probes) : undefined;
+  const servers = listeners(
+    { host: config.httpHost, port: config.httpPort },
+    { host: config.metricsHost, port: config.metricsPort },
+    { front: web ?? (ownPort ? buildHealthServer(logger) : undefined), probes: probeServer },
+  );
+  let ports: number[];
   try {
-    await web.listen({ host: config.httpHost, port: config.httpPort });
+    ports = await listenAll(servers);
   } catch (error) {
     await producer.close().catch(() => undefined);
     opsRedis.disconnect();
     await pool.end().catch(() => undefined);
-    throw new ClaimIntakeError(
-      'listen_failed',
-      `HTTP_HOST/HTTP_PORT: cannot listen on ${config.httpHost}:${config.httpPort} (${describeError(error)})`,
-      { cause: error },
-    );
+    throw error;
   }
 
   const enqueue = (ids: number[]) => producer.enqueue(ids);
@@ -262,14 +270,15 @@ export async function startService(
   let stopping: Promise<void> | undefined;
   return {
     done,
-    port: (web.server.address() as AddressInfo).port,
+    port: ports[0]!,
+    ...(ownPort ? { metricsPort: ports.at(-1)! } : {}),
     stop: () => {
       stopping ??= (async () => {
         logger.info('stopping: intake first, then in-flight jobs');
         abort.abort();
         if (sweepTimer) clearInterval(sweepTimer);
         // Stop taking requests first; in-flight ones finish before close() resolves.
-        await web?.close();
+        await Promise.all(servers.map((s) => s.app.close()));
         await done;
         await workers?.close(config.shutdownGraceMs);
         await housekeeping?.close();

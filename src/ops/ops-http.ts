@@ -4,7 +4,8 @@
  *
  * None needs credentials, as is usual for probes and scrapers: they reveal counts and
  * check results, no claim and no address. Bind HTTP_HOST to an interface only the
- * orchestrator and Prometheus reach (the default is 127.0.0.1).
+ * orchestrator and Prometheus reach (the default is 127.0.0.1), or, where the console must be
+ * public, give them METRICS_PORT (and METRICS_HOST) of their own: listen.ts.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -94,6 +95,19 @@ export function buildProbeServer(
   probes: ProbeEndpoints,
   timeouts: Partial<HttpTimeouts> = {},
 ): FastifyInstance {
+  const app = buildHealthServer(logger, timeouts);
+  probeRoutes(app, probes);
+  return app;
+}
+
+/**
+ * /healthz alone: HTTP_PORT of a poller or worker whose probes and metrics are on METRICS_PORT
+ * (the image's HEALTHCHECK asks HTTP_PORT whatever the role).
+ */
+export function buildHealthServer(
+  logger: Logger,
+  timeouts: Partial<HttpTimeouts> = {},
+): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'ops-http' }),
     // Only GETs without bodies are served.
@@ -101,6 +115,5 @@ export function buildProbeServer(
     ...timeoutOptions({ ...PROBE_TIMEOUTS, ...timeouts }),
   }) as unknown as FastifyInstance;
   app.get('/healthz', async () => ({ ok: true }));
-  probeRoutes(app, probes);
   return app;
 }

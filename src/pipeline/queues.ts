@@ -101,6 +101,27 @@ export class PipelineProducer {
   /** Safe to call twice. */
   async close(): Promise<void> {
     await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
+    await this.handshakeDone();
     this.connection.disconnect();
+  }
+
+  /**
+   * Cut between 'connect' and 'ready', ioredis rejects its own handshake commands (INFO,
+   * CLIENT SETINFO) without the offline queue, and those rejections go unhandled: a process
+   * that stops right after starting (a busy port) would report them. So a close waits for the
+   * handshake to end either way, at most a couple of seconds.
+   */
+  private async handshakeDone(): Promise<void> {
+    const c = this.connection;
+    if (c.status !== 'connecting' && c.status !== 'connect') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const event of ['ready', 'close', 'end'] as const) c.off(event, done);
+        resolve();
+      };
+      const timer = setTimeout(done, 2000);
+      for (const event of ['ready', 'close', 'end'] as const) c.once(event, done);
+    });
   }
 }

@@ -53,6 +53,12 @@ export interface ServerOptions {
    * database only and the metrics are this process's own.
    */
   probes?: ProbeEndpoints;
+  /**
+   * Serve /readyz and /metrics here. Off when they have a port of their own (METRICS_PORT):
+   * the console, often public, then shows neither the metrics nor the checks (whose names carry
+   * IMAP users and hosts). /healthz stays, for a load balancer. @defaultValue true
+   */
+  serveProbes?: boolean;
   /** Queues and mailbox states for the ops API and page; without them those answer 503. */
   ops?: OpsDeps;
   /** How long clients may take (tests shorten them). @defaultValue CONSOLE_TIMEOUTS */
@@ -121,13 +127,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
-  probeRoutes(
-    app,
-    options.probes ?? {
-      readiness: new ReadinessCheck({ pool }),
-      metrics: new Metrics({ defaultMetrics: false }),
-    },
-  );
+  if (options.serveProbes ?? true)
+    probeRoutes(
+      app,
+      options.probes ?? {
+        readiness: new ReadinessCheck({ pool, logger: options.logger }),
+        metrics: new Metrics({ defaultMetrics: false }),
+      },
+    );
   app.get('/api/openapi.json', async () => OPENAPI);
   sessionRoutes(app, {
     pool,
