@@ -57,9 +57,11 @@ export class PipelineProducer {
           attempts: 8,
           backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
           // Bounded Redis memory: finished jobs are kept a day (at most 10,000), failed
-          // ones two weeks for ops to inspect and retry.
+          // ones two weeks for ops to inspect and retry, and at most 10,000 per queue: an
+          // outage that fails every job must not fill Redis (whose noeviction policy would
+          // then refuse all writes). What an early removal means for the sweeps: sweeps.ts.
           removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 14 * 24 * 3600 },
+          removeOnFail: { age: 14 * 24 * 3600, count: 10_000 },
         },
       });
       q.on('error', () => undefined);

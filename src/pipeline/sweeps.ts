@@ -16,10 +16,20 @@ import {
 } from './queues.ts';
 
 /**
- * A job that failed for good keeps its id (two weeks, removeOnFail), and adding that id
- * again is a no-op: work whose job used up every attempt (SMTP or PostgreSQL away for longer
- * than the whole backoff) would stay owed until then. Such jobs are retried with fresh
- * attempts. Jobs failed as unrecoverable (a permanent error, after one attempt) are left to ops.
+ * A job that failed for good keeps its id while BullMQ keeps the job (removeOnFail: two weeks,
+ * and only the newest 10,000 failed jobs per queue), and adding that id again is a no-op: work
+ * whose job used up every attempt (SMTP or PostgreSQL away for longer than the whole backoff)
+ * would stay owed until then. Such jobs are retried with fresh attempts. Jobs failed as
+ * unrecoverable (a permanent error, after one attempt) are left as they are.
+ *
+ * Once a failed job is removed (by age, or earlier by the count after many failures), its id
+ * is free and the sweep's add enqueues the work afresh if PostgreSQL still owes it. That is
+ * safe: job ids spare duplicate work, they never kept an effect to once. Each effect has its
+ * database key (ledger entries, the replies row), and a stage that finds its work done hands
+ * the claim on (enqueueOwed). Nor does a bad claim loop: a permanent error or STAGE_MAX_FAILURES
+ * faults send it to review with stage_failed, and the sweeps leave it; an unrecoverable job's
+ * work stays owed only when its failure could not be recorded (PostgreSQL away), and the fresh
+ * run records it. Work whose job an outage exhausted is owed and retried, its job removed or not.
  */
 async function retryExhausted(
   producer: PipelineProducer,
