@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ClaimIntakeError } from './domain/errors.ts';
+import { ipv6Value } from './ipv6.ts';
 
 export class ConfigError extends ClaimIntakeError {
   constructor(
@@ -103,21 +104,6 @@ function tooBroad(address: string, family: number, prefix: number): boolean {
   const shift = BigInt(128 - Math.min(prefix, 96));
   if (ipv6Value(address) >> shift !== IPV4_MAPPED >> shift) return false;
   return Math.max(prefix, 96) - 96 < 8;
-}
-
-/** An IPv6 address (isIP-valid, maybe with an IPv4 tail or a zone) as a 128-bit number. */
-function ipv6Value(address: string): bigint {
-  let text = address.replace(/%.*$/, '');
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((n, g) => (n << 16n) | BigInt(`0x${g}`), 0n);
 }
 
 /**
