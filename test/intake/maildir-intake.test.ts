@@ -118,7 +118,11 @@ describe('the Maildir source', () => {
       // database, so an example approved and paid first makes a late claim for the
       // same incident also `already_compensated`. That extra reason is the only
       // difference allowed.
-      const { file: _file, reasons, ...fields } = e.expect as {
+      const {
+        file: _file,
+        reasons,
+        ...fields
+      } = e.expect as {
         file?: string;
         reasons?: string[];
       };
