@@ -9,8 +9,10 @@
  * (Processed or Quarantine), without storing it again. A crash after (2) leaves the claim
  * 'received': the sweep enqueues it.
  *
- * UIDs are fetched first and each batch is fetched whole before any other command:
- * issuing commands inside a fetch loop deadlocks imapflow.
+ * UIDs are searched first, then each batch's metadata and sources are fetched whole before
+ * any other command (imap-fetch.ts): issuing commands inside a fetch loop deadlocks imapflow.
+ * A batch holds at most INTAKE_BATCH_SIZE messages and INTAKE_BATCH_BYTES of sources, and
+ * its sources are dropped once stored and moved: memory stays bounded whatever waits.
  */
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
@@ -25,12 +27,10 @@ import {
   storedStates,
   storeMessages,
 } from '../store/messages-store.ts';
+import { type FetchedMessage, fetchSources, heldBytes, plannedBatches } from './imap-fetch.ts';
 import { classifyIncoming, logOutcomes, stripBrackets } from './incoming.ts';
-import type { IntakeDeps } from './intake-deps.ts';
+import { DEFAULT_BATCH_BYTES, type IntakeDeps } from './intake-deps.ts';
 import { uidRanges } from './uid-ranges.ts';
-
-/** Bytes fetched per batch at most (besides the batch's message count). */
-const BATCH_BYTES = 32 * 2 ** 20;
 
 export async function runImapSession(
   mailbox: ImapMailbox,
@@ -153,30 +153,41 @@ async function cycle(
     deps.metrics?.lag(mailbox.name, 0);
     return;
   }
-  // Metadata per chunk (not for the whole inbox first), so the first batch is stored at
-  // once even when thousands are waiting. Only the header lines we need, not ENVELOPE.
-  const batches = batchesOf(fresh, config.batchSize);
+  // Batches bounded by count and by half of INTAKE_BATCH_BYTES (byte-batches.ts), pipelined
+  // within the whole bound: the next batch downloads while this one is written to PostgreSQL
+  // when both fit in INTAKE_BATCH_BYTES together, which half-sized batches always do unless
+  // a single message is larger than the half. So large messages flow one or two at a time
+  // (download beside store) and never more than the bound is held. imapflow queues the MOVE
+  // behind a running fetch, so no command is ever issued inside a fetch loop.
+  const bound = config.batchBytes ?? DEFAULT_BATCH_BYTES;
+  const limits = { count: config.batchSize, bytes: Math.floor(bound / 2) };
+  const planned = plannedBatches(client, fresh, limits, config.maxMessageBytes);
   const enqueued: Promise<void>[] = [];
-  // Pipelined: the IMAP fetch of batch k+1 runs while batch k is written to PostgreSQL.
-  // Each fetch is collected whole (fetchAll) before its messages are used, and imapflow
-  // queues the MOVE behind it, so no command is ever issued inside a fetch loop.
-  let next: Promise<Fetched> | undefined = batches[0]
-    ? fetchBatch(client, batches[0], config.maxMessageBytes)
-    : undefined;
-  for (let k = 0; next && !signal.aborted; k++) {
-    const fetched = await next;
+  const first = await planned.next();
+  let next: Promise<FetchedMessage[]> | undefined = first.done
+    ? undefined
+    : fetchSources(client, first.value, config.maxMessageBytes);
+  // Outside the loop so it can be dropped explicitly: a dead `const` inside an async loop may
+  // stay referenced by the suspended frame while the next batch downloads (two batches held).
+  let fetched: FetchedMessage[] | undefined;
+  while (next && !signal.aborted) {
+    fetched = await next;
+    next = undefined;
     // UIDs ascend with arrival: the batch in hand holds the oldest messages still waiting.
     const oldest = Math.min(
       ...fetched.map((m) => m.internalDate.getTime()).filter(Number.isFinite),
     );
     if (Number.isFinite(oldest)) deps.metrics?.lag(mailbox.name, (Date.now() - oldest) / 1000);
-    next =
-      batches[k + 1] && !signal.aborted
-        ? fetchBatch(client, batches[k + 1]!, config.maxMessageBytes)
-        : undefined;
-    // A failed prefetch is rethrown when awaited; keep it from being reported as unhandled meanwhile.
-    next?.catch(() => undefined);
+    const following = signal.aborted ? undefined : (await planned.next()).value;
+    if (following && heldBytes(fetched) + following.bytes <= bound) {
+      next = fetchSources(client, following, config.maxMessageBytes);
+      // A failed prefetch is rethrown when awaited; keep it from being reported as unhandled meanwhile.
+      next.catch(() => undefined);
+    }
     enqueued.push((await storeBatch(client, mailbox, uidValidity, fetched, deps, log)).enqueued);
+    fetched = undefined; // stored and moved: its sources go before the next batch comes
+    if (following && !next && !signal.aborted)
+      next = fetchSources(client, following, config.maxMessageBytes);
   }
   if (next) await next.catch(() => undefined);
   await Promise.all(enqueued);
@@ -184,66 +195,12 @@ async function cycle(
   if (!signal.aborted) deps.metrics?.lag(mailbox.name, 0);
 }
 
-function batchesOf(uids: number[], size: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < uids.length; i += size) out.push(uids.slice(i, i + size));
-  return out;
-}
-
-interface FetchedMessage {
-  uid: number;
-  size: number;
-  internalDate: Date;
-  /** The raw source; null when too large to download or gone meanwhile. */
-  raw: Buffer | null;
-  /** Message-ID, From and Subject header lines as the server gave them. */
-  headerLines: string;
-}
-
-type Fetched = FetchedMessage[];
-
-/** Metadata of a batch of UIDs, then the sources of those small enough, collected whole. */
-async function fetchBatch(client: ImapFlow, uids: number[], maxBytes: number): Promise<Fetched> {
-  const meta = await client.fetchAll(
-    uidRanges(uids),
-    { uid: true, size: true, internalDate: true, headers: ['message-id', 'from', 'subject'] },
-    { uid: true },
-  );
-  meta.sort((a, b) => a.uid - b.uid);
-  const wanted = meta.filter((m) => (m.size ?? 0) <= maxBytes).map((m) => m.uid);
-  const sources = new Map<number, Buffer>();
-  // Sources in slices of bounded bytes, so a batch of large messages cannot exhaust memory.
-  for (let i = 0; i < wanted.length; ) {
-    const slice: number[] = [];
-    let bytes = 0;
-    for (; i < wanted.length && (slice.length === 0 || bytes < BATCH_BYTES); i++) {
-      slice.push(wanted[i]!);
-      bytes += meta.find((m) => m.uid === wanted[i])?.size ?? 0;
-    }
-    for (const m of await client.fetchAll(
-      uidRanges(slice),
-      { uid: true, source: true },
-      { uid: true },
-    )) {
-      if (m.source) sources.set(m.uid, m.source);
-    }
-  }
-  return meta.map((m) => ({
-    uid: m.uid,
-    size: m.size ?? 0,
-    internalDate:
-      m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? Date.now()),
-    raw: sources.get(m.uid) ?? null,
-    headerLines: m.headers ? m.headers.toString('latin1') : '',
-  }));
-}
-
 /** Stores a fetched batch, moves it out, and returns the (not awaited) enqueue of its claims. */
 async function storeBatch(
   client: ImapFlow,
   mailbox: ImapMailbox,
   uidValidity: number,
-  batch: Fetched,
+  batch: FetchedMessage[],
   deps: IntakeDeps,
   log: Logger,
 ): Promise<{ enqueued: Promise<void> }> {

@@ -2,6 +2,9 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
+/** INTAKE_BATCH_BYTES' default: 64 MiB of message sources per batch. */
+export const DEFAULT_BATCH_BYTES = 64 * 2 ** 20;
+
 export interface IntakeSettings {
   processedFolder: string;
   quarantineFolder: string;
@@ -9,6 +12,11 @@ export interface IntakeSettings {
   pollIntervalMs: number;
   reconcileIntervalMs: number;
   batchSize: number;
+  /**
+   * Bytes of message sources held at once at most, prefetch included (a single larger
+   * message alone). @defaultValue 64 MiB
+   */
+  batchBytes?: number;
 }
 
 /** Counters the ops layer reads; optional so sources work without it. */

@@ -7,6 +7,7 @@
  */
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { MaildirMailbox } from '../config.ts';
 import {
   ensureMailbox,
@@ -14,8 +15,9 @@ import {
   markPolled,
   storeMessages,
 } from '../store/messages-store.ts';
+import { byteBatches } from './byte-batches.ts';
 import { classifyIncoming, logOutcomes } from './incoming.ts';
-import type { IntakeDeps } from './intake-deps.ts';
+import { DEFAULT_BATCH_BYTES, type IntakeDeps } from './intake-deps.ts';
 
 export async function runMaildirSession(
   mailbox: MaildirMailbox,
@@ -30,33 +32,31 @@ export async function runMaildirSession(
   await ensureMailbox(deps.pool, mailbox.name);
   deps.metrics?.connected(mailbox.name);
   let lastReconcile = 0;
+  const limits = {
+    count: deps.config.batchSize,
+    bytes: deps.config.batchBytes ?? DEFAULT_BATCH_BYTES,
+  };
   while (!signal.aborted) {
-    const files = (await readdir(join(mailbox.path, 'new'))).filter((f) => !f.startsWith('.'));
-    for (let i = 0; i < files.length && !signal.aborted; i += deps.config.batchSize) {
-      const batch = await readBatch(mailbox, files.slice(i, i + deps.config.batchSize), deps);
-      const oldest = Math.min(...batch.map((b) => b.message.internalDate.getTime()));
-      if (Number.isFinite(oldest)) deps.metrics?.lag(mailbox.name, (Date.now() - oldest) / 1000);
-      const messages = batch.map((b) => b.message);
-      const outcomes = await storeMessages(deps.pool, mailbox.name, messages);
-      logOutcomes(log, messages, outcomes);
-      for (const { file, message } of batch) {
-        const target = message.quarantine ? quarantine : mailbox.path;
-        await rename(
-          join(mailbox.path, 'new', file),
-          join(target, 'cur', `${file.split(':')[0]}:2,S`),
-        ).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error; // ENOENT: another pass moved it already
-        });
+    const names = (await readdir(join(mailbox.path, 'new'))).filter((f) => !f.startsWith('.'));
+    // Sizes of a chunk of files first (stat is cheap), then batches bounded by count and bytes,
+    // each read, stored, moved and dropped before the next is read: a Maildir of large files
+    // never sits in memory. A file over MAX_MESSAGE_BYTES is never read, so it costs nothing.
+    const chunks = byteBatches(names, () => 0, limits);
+    const groups = async function* () {
+      for (const chunk of chunks) {
+        const files = await statFiles(mailbox, chunk);
+        yield* byteBatches(
+          files,
+          (f) => (f.size > deps.config.maxMessageBytes ? 0 : f.size),
+          limits,
+        );
       }
-      const claimIds = outcomes
-        .filter((o) => o.status === 'stored' && !o.quarantined)
-        .map((o) => o.claimId!);
-      deps.metrics?.stored(
-        mailbox.name,
-        claimIds.length,
-        batch.filter((b) => b.message.quarantine).length,
-      );
-      log.info({ stored: claimIds.length, files: batch.length }, 'maildir batch stored and moved');
+    };
+    for await (const group of groups()) {
+      if (signal.aborted) break;
+      // A call of its own: its sources go with its frame, never kept by this loop's frame
+      // while the next group is read.
+      const claimIds = await storeGroup(mailbox, quarantine, group, deps, log);
       await deps
         .enqueue(claimIds)
         .catch((error: unknown) =>
@@ -74,30 +74,78 @@ export async function runMaildirSession(
   }
 }
 
+/** Reads, stores and moves one group of files; returns the claims to enqueue. */
+async function storeGroup(
+  mailbox: MaildirMailbox,
+  quarantine: string,
+  group: Delivered[],
+  deps: IntakeDeps,
+  log: Logger,
+): Promise<number[]> {
+  const batch = await readBatch(mailbox, group, deps);
+  const oldest = Math.min(...batch.map((b) => b.message.internalDate.getTime()));
+  if (Number.isFinite(oldest)) deps.metrics?.lag(mailbox.name, (Date.now() - oldest) / 1000);
+  const messages = batch.map((b) => b.message);
+  const outcomes = await storeMessages(deps.pool, mailbox.name, messages);
+  logOutcomes(log, messages, outcomes);
+  for (const { file, message } of batch) {
+    const target = message.quarantine ? quarantine : mailbox.path;
+    await rename(
+      join(mailbox.path, 'new', file),
+      join(target, 'cur', `${file.split(':')[0]}:2,S`),
+    ).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error; // ENOENT: another pass moved it already
+    });
+  }
+  const claimIds = outcomes
+    .filter((o) => o.status === 'stored' && !o.quarantined)
+    .map((o) => o.claimId!);
+  deps.metrics?.stored(
+    mailbox.name,
+    claimIds.length,
+    batch.filter((b) => b.message.quarantine).length,
+  );
+  log.info({ stored: claimIds.length, files: batch.length }, 'maildir batch stored and moved');
+  return claimIds;
+}
+
+interface Delivered {
+  file: string;
+  size: number;
+  mtime: Date;
+}
+
+async function statFiles(mailbox: MaildirMailbox, files: string[]): Promise<Delivered[]> {
+  const out: Delivered[] = [];
+  for (const file of files) {
+    const info = await stat(join(mailbox.path, 'new', file)).catch(() => undefined);
+    if (info?.isFile()) out.push({ file, size: info.size, mtime: info.mtime });
+  }
+  return out;
+}
+
 async function readBatch(
   mailbox: MaildirMailbox,
-  files: string[],
+  files: Delivered[],
   deps: IntakeDeps,
 ): Promise<{ file: string; message: IncomingMessage }[]> {
   const out: { file: string; message: IncomingMessage }[] = [];
-  for (const file of files) {
+  for (const { file, size, mtime } of files) {
     const path = join(mailbox.path, 'new', file);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) continue;
-    const tooLarge = info.size > deps.config.maxMessageBytes;
+    const tooLarge = size > deps.config.maxMessageBytes;
     const raw = tooLarge ? null : await readFile(path).catch(() => null);
-    if (!tooLarge && raw === null) continue;
+    if (!tooLarge && raw === null) continue; // moved away meanwhile
     // The delivery time: Maildir writers set the file's mtime when they deliver it.
     const base = {
       sourceKey: file.split(':')[0]!,
       uidValidity: null,
       uid: null,
-      internalDate: info.mtime,
+      internalDate: mtime,
       messageId: null,
     };
     out.push({
       file,
-      message: await classifyIncoming(base, raw, info.size, deps.config.maxMessageBytes),
+      message: await classifyIncoming(base, raw, raw?.length ?? size, deps.config.maxMessageBytes),
     });
   }
   return out;

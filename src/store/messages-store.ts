@@ -77,6 +77,75 @@ export async function markPolled(pool: pg.Pool, name: string): Promise<void> {
 const COLUMNS = 11;
 
 /**
+ * Sources per INSERT statement at most; a larger message goes alone. pg copies every
+ * parameter into the statement's wire buffer (which grows as it fills), so one statement for
+ * a whole batch would hold the batch twice over on top of the sources themselves; statement
+ * by statement, the copy is never more than one large message. Also keeps the parameter
+ * count far below PostgreSQL's 65,535 whatever INTAKE_BATCH_SIZE is.
+ */
+const STATEMENT_BYTES = 4 * 2 ** 20;
+const STATEMENT_ROWS = 1000;
+
+/** Consecutive runs of messages for one INSERT each (see STATEMENT_BYTES). */
+function statements(messages: IncomingMessage[]): IncomingMessage[][] {
+  const out: IncomingMessage[][] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.raw?.length ?? 0;
+    const last = out.at(-1);
+    if (last && last.length < STATEMENT_ROWS && bytes + size <= STATEMENT_BYTES) {
+      last.push(m);
+      bytes += size;
+    } else {
+      out.push([m]);
+      bytes = size;
+    }
+  }
+  return out;
+}
+
+interface InsertedRow {
+  id: string;
+  source_key: string;
+}
+
+async function insertMessages(
+  client: pg.PoolClient,
+  mailbox: string,
+  messages: IncomingMessage[],
+): Promise<InsertedRow[]> {
+  const values: unknown[] = [];
+  const rows = messages.map((m, i) => {
+    values.push(
+      mailbox,
+      m.uidValidity,
+      m.uid,
+      m.sourceKey,
+      m.messageId,
+      m.sha256,
+      m.internalDate,
+      m.size,
+      m.raw,
+      m.quarantine === null ? 'stored' : 'quarantined',
+      m.quarantine === null
+        ? null
+        : `${m.quarantine}${m.quarantineDetail ? `: ${m.quarantineDetail}` : ''}`,
+    );
+    const base = i * COLUMNS;
+    return `(${Array.from({ length: COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+  });
+  const inserted = await client.query<InsertedRow>(
+    `INSERT INTO messages (mailbox, uid_validity, uid, source_key, message_id, sha256, internal_date, size, raw,
+                           state, quarantine_reason)
+     VALUES ${rows.join(', ')}
+     ON CONFLICT DO NOTHING
+     RETURNING id, source_key`,
+    values,
+  );
+  return inserted.rows;
+}
+
+/**
  * Stores a batch in one transaction and advances the checkpoint with it, so "UID ≤
  * last_uid" always means "stored". Messages already stored come back as duplicates.
  */
@@ -88,42 +157,13 @@ export async function storeMessages(
 ): Promise<StoreOutcome[]> {
   if (messages.length === 0) return [];
   return withTransaction(pool, async (client) => {
-    const values: unknown[] = [];
-    const rows = messages.map((m, i) => {
-      values.push(
-        mailbox,
-        m.uidValidity,
-        m.uid,
-        m.sourceKey,
-        m.messageId,
-        m.sha256,
-        m.internalDate,
-        m.size,
-        m.raw,
-        m.quarantine === null ? 'stored' : 'quarantined',
-        m.quarantine === null
-          ? null
-          : `${m.quarantine}${m.quarantineDetail ? `: ${m.quarantineDetail}` : ''}`,
-      );
-      const base = i * COLUMNS;
-      return `(${Array.from({ length: COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-    });
-    const inserted = await client.query<{
-      id: string;
-      source_key: string;
-      internal_date: Date;
-      state: string;
-    }>(
-      `INSERT INTO messages (mailbox, uid_validity, uid, source_key, message_id, sha256, internal_date, size, raw,
-                             state, quarantine_reason)
-       VALUES ${rows.join(', ')}
-       ON CONFLICT DO NOTHING
-       RETURNING id, source_key, internal_date, state`,
-      values,
-    );
+    const inserted: InsertedRow[] = [];
+    for (const run of statements(messages)) {
+      inserted.push(...(await insertMessages(client, mailbox, run)));
+    }
     const claimIds = new Map<string, number>();
-    if (inserted.rows.length > 0) {
-      const ids = inserted.rows.map((r) => r.id);
+    if (inserted.length > 0) {
+      const ids = inserted.map((r) => r.id);
       const claims = await client.query<{ id: string; message_id: string }>(
         `INSERT INTO claims (message_id, state, received_at, reasons)
          SELECT m.id,
@@ -145,7 +185,7 @@ export async function storeMessages(
            FROM messages m JOIN claims c ON c.message_id = m.id WHERE m.id = ANY($1::bigint[])`,
         [ids],
       );
-      for (const r of inserted.rows) claimIds.set(r.source_key, claimByMessage.get(r.id) ?? 0);
+      for (const r of inserted) claimIds.set(r.source_key, claimByMessage.get(r.id) ?? 0);
     }
     if (checkpoint) {
       await client.query(
