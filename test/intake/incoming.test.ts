@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyIncoming, messageIdOf } from '../../src/intake/incoming.ts';
 import { looksSuspicious, unparseableReason } from '../../src/intake/parse-check.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { deepMultipart, hugeHeader, manyParts, nestedHtml } from '../support/hostile.ts';
 
+/** The length after its colon at which a header line counts as overlong (256 KiB). */
+const OVERLONG = 256 * 1024;
 const example = readFileSync(join(REPO_ROOT, 'examples/emails/compensation-chinese.eml'));
 const base = {
   sourceKey: 'k',
@@ -30,6 +33,32 @@ describe('intake decides quarantine cheaply', () => {
   it('a suspicious but parseable message is kept for assessment', async () => {
     const raw = nestedHtml(1000);
     expect(await unparseableReason(raw)).toBeNull();
+  });
+
+  it('an overlong header line inside a part is suspicious; a long body line is not', () => {
+    // LF line ends: a CR before the LF would count as one more character of the line.
+    const message = (line: string) => Buffer.from(`Subject: x\n\nbody\n${line}\nend\n`);
+    expect(looksSuspicious(message(`X-Long:${'a'.repeat(OVERLONG)}`))).toBe(true);
+    expect(looksSuspicious(message(`X-Long:${'a'.repeat(OVERLONG - 1)}`))).toBe(false);
+    expect(looksSuspicious(message('a'.repeat(2 * OVERLONG)))).toBe(false);
+    expect(looksSuspicious(message(` folded: ${'a'.repeat(2 * OVERLONG)}`))).toBe(false);
+  });
+
+  it('scans for overlong header lines in the bytes exactly as the pattern it replaced did', () => {
+    // The pattern matched on a latin1 copy of the whole message; the scan reads the bytes.
+    const pattern = /\n[\x21-\x39\x3b-\x7e]+:[^\n]{262144}/;
+    const piece = fc.oneof(
+      fc.constantFrom('\n', '\r\n', ':', ' ', 'X-Name', '\u00e9', 'a: b'),
+      fc.integer({ min: OVERLONG - 8, max: OVERLONG + 8 }).map((n) => 'a'.repeat(n)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const raw = Buffer.from(`Subject: x\r\n\r\n${pieces.join('')}`, 'latin1');
+        const expected = raw.length > OVERLONG && pattern.test(raw.toString('latin1'));
+        expect(looksSuspicious(raw)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('finds the Message-ID in the header block, folded or not', () => {
