@@ -22,6 +22,7 @@ import { RecordIndex } from '../domain/record-index.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { type EngineSettings, recordDecision } from '../store/assessment-inputs.ts';
 import { withTransaction } from '../store/database.ts';
+import { saveMessageFacts } from '../store/message-facts.ts';
 import { readSlice } from '../store/record-slices.ts';
 
 export interface Assessed {
@@ -72,6 +73,8 @@ export async function assessClaim(
     if (row.state !== 'received') return null;
     if (row.raw === null) throw new UnrecoverableError(`claim ${claimId} has no raw message`);
     const email = await parseEmail(row.raw);
+    // What lists show of it (subject, sender, attachments), so no list parses the source again.
+    await saveMessageFacts(client, row.message_id, email);
     const senderAuthenticated = senderCheck ? await senderCheck(row.raw, email) : undefined;
 
     const parent = await followUpParent(client, claimId, email, senderAuthenticated);
