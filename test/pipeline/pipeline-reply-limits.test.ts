@@ -65,7 +65,9 @@ describe('the per-domain limit', () => {
     expect(held).toHaveLength(2);
     for (const c of held) {
       expect(c.reasons).toContain('reply_limit_reached');
-      expect(await toReviewWhy(c.id)).toEqual([expect.stringMatching(/of flood\.test that no account knows/)]);
+      expect(await toReviewWhy(c.id)).toEqual([
+        expect.stringMatching(/of flood\.test that no account knows/),
+      ]);
     }
     expect(h.sink.messages.filter((m) => /@flood\.test$/.test(m.envelope.to.join()))).toHaveLength(
       PER_DOMAIN,
