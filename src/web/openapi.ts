@@ -56,20 +56,21 @@ export const OPENAPI = {
     '/readyz': {
       get: {
         summary:
-          'Readiness: Redis, PostgreSQL, each mailbox and (where replies are sent) SMTP or the outbox',
+          "Readiness: Redis, PostgreSQL, each mailbox and (where replies are sent) SMTP or the outbox. Served on METRICS_PORT instead when it is set. A failing check says a code, never the driver's message: timeout, unreachable, auth_failed, tls_failed, failed, not_writable, not_connected, no_leader, leader_stale, state_unreadable",
         security: [],
         responses: {
           '200': { description: '{ "ready": true, "checks": { "<name>": { "ok": true } } }' },
           '503': {
             description:
-              '{ "ready": false, "checks": { "<name>": { "ok": false, "error": "…" } } }',
+              '{ "ready": false, "checks": { "<name>": { "ok": false, "error": "<code>" } } }',
           },
         },
       },
     },
     '/metrics': {
       get: {
-        summary: 'Prometheus metrics (text exposition format); unauthenticated, like /healthz',
+        summary:
+          'Prometheus metrics (text exposition format); unauthenticated, like /healthz. Served on METRICS_PORT instead when it is set',
         security: [],
         responses: { '200': { description: 'text/plain; version=0.0.4' } },
       },
