@@ -18,6 +18,7 @@ import {
   tokenLifetimes,
   trustProxy,
 } from './config-values.ts';
+import { DEFAULT_BATCH_BYTES } from './intake/intake-deps.ts';
 
 export {
   ConfigError,
@@ -285,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
       pollIntervalMs: int('IMAP_POLL_INTERVAL_MS', 30_000, 100),
       reconcileIntervalMs: int('IMAP_RECONCILE_INTERVAL_MS', 300_000, 1000),
       batchSize: int('INTAKE_BATCH_SIZE', 200, 1, 10_000),
-      batchBytes: int('INTAKE_BATCH_BYTES', 64 * 2 ** 20, 2 ** 20, 2 ** 30),
+      batchBytes: int('INTAKE_BATCH_BYTES', DEFAULT_BATCH_BYTES, 2 ** 20, 2 ** 30),
       lockTtlMs: int('POLLER_LOCK_TTL_MS', 15_000, 1000),
     }),
   });
