@@ -11,7 +11,8 @@ const QUOTE_HEADERS = [
   /^-{2,}\s*(?:original message|forwarded message)\s*-{2,}/i,
   /^-{2,}\s*原始邮件\s*-{2,}/,
   /^_{5,}\s*$/,
-  /^(?:from|发件人)\s*[:：].{0,300}$/i,
+  // Outlook writes 寄件者 in Traditional Chinese (寄件人 in some versions).
+  /^(?:from|发件人|寄件者|寄件人)\s*[:：].{0,300}$/i,
 ];
 
 /** "On <date>, <who> wrote:": never the customer's words, and it holds a date and time. */
