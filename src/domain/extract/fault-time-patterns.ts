@@ -10,8 +10,11 @@
 /** Spaces allowed inside one line: space, tab, no-break space, ideographic space. */
 const SP = '[ \\t\\u00a0\\u3000]';
 
-/** English month names and their usual abbreviations (the regexes are case-insensitive). */
-const MONTHS =
+/**
+ * English month names and their usual abbreviations (the regexes are case-insensitive).
+ * Counts use it too: the number after "Times:" in "Times: 2 Mar 2026" is a day.
+ */
+export const MONTHS =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?' +
   '|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 

@@ -3,6 +3,7 @@
  * "2 occurrences", once/twice/thrice, "x2", "×2", "次数：2", "2次", "两次", "共3次".
  * A number that multiplies compensation ("100 times compensation", "100倍") is not a count.
  */
+import { MONTHS } from './fault-time-patterns.ts';
 
 const CHINESE_DIGITS: Record<string, number> = {
   零: 0,
@@ -31,42 +32,79 @@ export function chineseNumber(text: string): number | undefined {
 
 const NUM = '(\\d{1,4}|[一二两三四五六七八九十]{1,3})';
 const WORDS: Record<string, number> = { once: 1, twice: 2, thrice: 3 };
+
+/**
+ * A count word, "xN" or an English label counts only as a token of its own (DESIGN v1.1):
+ * in the account ids "once-labs", "shop-x3" or "ops@x2.test" it is part of the id. Ids are
+ * made of letters, digits, `_`, `-`, `.` and `@`; a full stop ends a token only when no
+ * id character follows it ("twice." is a count, "thrice.cloud" is not).
+ */
+const TOKEN_BEFORE = '(?<![\\w@.-])';
+const TOKEN_AFTER = '(?![\\w@-]|\\.\\w)';
+
 /** Words after "N times" that make N a compensation multiplier, not a count. */
 const MULTIPLIER_AFTER =
   /^[ \t]*(?:the\s+|of\s+)?(?:(?:fault|sla|service|daily|monthly)\s+){0,2}(?:compensat|refund|credit|duration|fee|赔|补偿)/i;
 /** Words before "N times" that do the same: "compensation of 100 times". */
 const MULTIPLIER_BEFORE = /(?:compensat\w*|credit|赔偿|补偿)\s*(?:of|by|at|is|=)?\s*$/i;
 
+/**
+ * What may not follow a labelled number: the rest of a date, a time or a decimal
+ * ("Times: 2 Mar 2026", "count: 27/02/2026", "Occurrences: 10:05"). The number starts
+ * something else, so it is no count.
+ */
+const NOT_A_COUNT_AFTER = new RegExp(
+  `^(?:[-/.:：]\\d|[ \\t]{0,3}(?:[年月日号時时点點]|(?:${MONTHS})\\.?(?![a-z])))`,
+  'i',
+);
+
 interface Pattern {
   re: RegExp;
   /** English "N times" forms can be a multiplier; Chinese "N次" never is (that is "N倍"). */
   multiplier: boolean;
+  /** The match ends with the number ("Occurrences: 2"), which may start a date instead. */
+  labelled?: boolean;
 }
 
 const PATTERNS: Pattern[] = [
   {
+    // "Fault times:" labels the fault times (DESIGN v1.1), so "times" after "fault" is no
+    // count label; "number of fault times" still is one.
     re: new RegExp(
-      `(?<![A-Za-z])(?:occurrences?|count|times|number of (?:occurrences|faults|times)|次数)\\s*[:：=]?\\s*${NUM}`,
+      `(?:${TOKEN_BEFORE}(?:number of (?:fault[\\s_-]{0,3})?(?:occurrences|faults|times)|occurrences?|count|(?<!fault[\\s_-]{0,3})times)|次数)` +
+        `\\s*[:：=]?\\s*${NUM}(?![\\w@])`,
       'gi',
     ),
     // A labelled count ("Occurrences: 1") is a count whatever follows it, even on the next line.
     multiplier: false,
+    labelled: true,
   },
   // Not the tail of a time, a date or a zone offset ("14:05 Occurrences: 1",
   // "2026-03-02 times: 1", "10:15+0800 occurrences: 1", "GMT+8 occurrences 2").
-  { re: /(?<![\w.:：/+−-])(\d{1,4})\s*(?:times?|occurrences?)\b/gi, multiplier: true },
   {
-    re: /(?<![\w-])(?<!\bat\s)(once|twice|thrice)\b(?!\s+(?:again|more|upon|and for all))/gi,
+    re: new RegExp(`(?<![\\w.:：/+−@-])(\\d{1,4})\\s*times?${TOKEN_AFTER}`, 'gi'),
+    multiplier: true,
+  },
+  // An occurrence multiplies nothing: "2 occurrences Compensation claim" is a count of 2.
+  {
+    re: new RegExp(`(?<![\\w.:：/+−@-])(\\d{1,4})\\s*occurrences?${TOKEN_AFTER}`, 'gi'),
     multiplier: false,
   },
-  { re: /(?<![\w.])[x×]\s?(\d{1,4})\b/gi, multiplier: true },
+  {
+    re: new RegExp(
+      `${TOKEN_BEFORE}(?<!\\bat\\s)(once|twice|thrice)${TOKEN_AFTER}(?!\\s+(?:again|more|upon|and for all))`,
+      'gi',
+    ),
+    multiplier: false,
+  },
+  { re: new RegExp(`${TOKEN_BEFORE}[x×]\\s?(\\d{1,4})${TOKEN_AFTER}`, 'gi'), multiplier: true },
   { re: new RegExp(`(?<!第)(?:共|总共|一共)?\\s*${NUM}\\s*次(?!数)`, 'g'), multiplier: false },
 ];
 
 /** The first count written in `text`, or null. */
 export function findOccurrences(text: string): number | null {
   let best: { at: number; value: number } | null = null;
-  for (const { re, multiplier } of PATTERNS) {
+  for (const { re, multiplier, labelled } of PATTERNS) {
     for (const m of text.matchAll(re)) {
       const at = m.index ?? 0;
       if (best && at >= best.at) break;
@@ -78,6 +116,7 @@ export function findOccurrences(text: string): number | null {
       ) {
         continue;
       }
+      if (labelled && NOT_A_COUNT_AFTER.test(text.slice(end, end + 16))) continue;
       const raw = (m[1] ?? '').toLowerCase();
       const value = WORDS[raw] ?? chineseNumber(raw);
       if (value === undefined || value < 1 || value > 1000) continue;
