@@ -22,7 +22,12 @@ export function decide(claim: Claim, out: Outcome): Assessment {
   if (claim.accountId !== null && !claim.account && NEEDS_ACCOUNT.has(a.type)) {
     return close(a, 'rejected', [{ code: 'account_unknown', effect: 'reject' }]);
   }
-  const reasons: Reason[] = [...out.reasons];
+  const rejecting = out.reasons.some((r) => r.effect === 'reject');
+  // With a rejecting reason nothing is paid, so what would have been taken off a payment
+  // (reward_deducted, an excluded incident beside payable ones) is not told (DESIGN v1.1).
+  const reasons: Reason[] = rejecting
+    ? out.reasons.filter((r) => r.effect !== 'inform')
+    : [...out.reasons];
   const sender = claim.input.email.from;
   const stranger =
     claim.account !== undefined && (sender === null || !claim.account.emails.includes(sender));
@@ -32,13 +37,15 @@ export function decide(claim: Claim, out: Outcome): Assessment {
 
   const decision = stranger
     ? 'review'
-    : reasons.some((r) => r.effect === 'reject')
+    : rejecting
       ? 'rejected'
       : reasons.some((r) => r.effect === 'review')
         ? 'review'
         : 'approved';
   close(a, decision, reasons);
-  if ((decision === 'approved' || decision === 'review') && out.amount && claim.account) {
+  // A stranger's claim that would be rejected goes to review, but it owes nothing: no
+  // amount for an agent to approve (DESIGN v1.1).
+  if (!rejecting && out.amount && claim.account) {
     const currency = claim.account.currency;
     a.amount = formatMinor(
       roundHalfUp(out.amount, minorDigitsOf(currency)),

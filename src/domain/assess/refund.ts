@@ -41,8 +41,10 @@ export function assessRefund(claim: Claim): Outcome {
     const order = ctx.index.order(id);
     const problems: Reason['code'][] = [];
     if (!order) problems.push('order_unknown');
+    // Another account's order says nothing more (DESIGN v1.1): its billing, status and
+    // purchase time are that account's business, not this sender's.
+    else if (order.account !== account.id) problems.push('order_not_owned');
     else {
-      if (order.account !== account.id) problems.push('order_not_owned');
       if (!REFUNDABLE.has(order.billing)) problems.push('not_refundable_billing');
       if (order.status === 'refunded' || ctx.index.wasRefundRequested(order.id))
         problems.push('already_refunded');

@@ -232,7 +232,9 @@ describe('rule 7: already compensated incidents and non-platform causes pay noth
       { subject: subjectOf('2026-03-02 14:05', 'twice') },
       '2026-03-12T08:00:00+08:00',
     );
-    expect(outputs(a)).toEqual(rejected(['late_claim', 'excluded_cause']));
+    // INC-0225 is left to pay, so excluded_cause only informs, and a late claim pays
+    // nothing: it is not reported (DESIGN v1.1, informing reasons).
+    expect(outputs(a)).toEqual(rejected(['late_claim']));
     expect(a.details.matchedIncidents).toEqual(['INC-0302', 'INC-0225']);
   });
 });

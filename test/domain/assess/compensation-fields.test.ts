@@ -134,10 +134,13 @@ describe('rule 2: an unknown account is rejected; a stranger writing for a known
       { from: 'someone@elsewhere.test', subject: subjectOf('2026-03-02 14:05') },
       '2026-03-12T09:00:00+08:00',
     );
+    // A rejecting reason leaves nothing owed, so no amount either (DESIGN v1.1).
     expect(outputs(a)).toEqual({
       ...PAID,
       decision: 'review',
       reasons: ['sender_not_account_contact', 'late_claim'],
+      amount: null,
+      currency: null,
     });
   });
 

@@ -278,11 +278,12 @@ describe('3. a known account’s mail from a stranger goes to review, for every 
 
   it('sends a stranger’s claim that would be rejected to review, never rejecting it to the stranger', () => {
     const a = assess(COMPENSATION, { from: STRANGER, received: LATE });
+    // A rejecting reason leaves nothing owed: no amount for the agent (DESIGN v1.1).
     expect(summary(a)).toEqual({
       type: 'compensation',
       decision: 'review',
       reasons: ['sender_not_account_contact', 'late_claim'],
-      amount: '200.00',
+      amount: null,
       orders: [],
       incidents: ['INC-1'],
     });
@@ -294,8 +295,8 @@ describe('3. a known account’s mail from a stranger goes to review, for every 
     const a = assess(ICP, { from: STRANGER, raw });
     expect(a.decision).toBe('review');
     expect(a.reasons).toEqual(['sender_not_account_contact', 'filing_not_found']);
-    // The amount the claim would pay, for the agent.
-    expect(a.amount).toBe('100.00');
+    // Nothing is owed when a rejecting reason applies, even in review (DESIGN v1.1).
+    expect(a.amount).toBeNull();
   });
 
   it('matches the contact address whatever its case in the records', () => {

@@ -383,10 +383,10 @@ describe('refund: per-order reasons', () => {
   });
 
   it('reports every problem of one order together', () => {
+    // The account's own order: another account's gets order_not_owned alone (DESIGN v1.1).
     const a = refund(
       records([
         order('ORD-2001', {
-          account: 'other-co',
           billing: 'on_demand',
           status: 'refunded',
           purchased_at: '2026-01-01T09:00:00+08:00',
@@ -397,18 +397,12 @@ describe('refund: per-order reasons', () => {
     expect(summary(a)).toEqual({
       type: 'refund',
       decision: 'rejected',
-      reasons: [
-        'order_not_owned',
-        'not_refundable_billing',
-        'already_refunded',
-        'refund_window_expired',
-      ],
+      reasons: ['not_refundable_billing', 'already_refunded', 'refund_window_expired'],
       amount: null,
       currency: null,
       orders: [],
     });
     expect(a.details.perItem['ORD-2001']).toEqual([
-      'order_not_owned',
       'not_refundable_billing',
       'already_refunded',
       'refund_window_expired',
