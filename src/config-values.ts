@@ -181,7 +181,8 @@ export function parseImapUrl(text: string): ImapMailbox {
     kind: 'imap',
     name: `${u.protocol}//${encodeURIComponent(user)}@${u.hostname}:${port}/${folder}`,
     secure,
-    host: u.hostname,
+    // An IPv6 literal is bracketed in a URL ([fd00::2]) but not in a socket address.
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
     user,
     password: decodeURIComponent(u.password),

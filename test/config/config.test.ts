@@ -60,6 +60,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ JOB_LOCK_MS: '5000' }).jobLockMs).toBe(5000);
   });
 
+  it('connects to an IPv6 IMAP host without the brackets the URL needs', () => {
+    const [mailbox] = loadConfig({ IMAP_URL: 'imaps://claims:pw@[fd00::2]:1993/INBOX' }).mailboxes;
+    expect(mailbox).toMatchObject({ host: 'fd00::2', port: 1993, secure: true });
+    expect(mailbox?.name).toBe('imaps://claims@[fd00::2]:1993/INBOX');
+  });
+
   it('marks the session cookie Secure unless COOKIE_SECURE=false', () => {
     expect(loadConfig({}).cookieSecure).toBe(true);
     expect(loadConfig({ COOKIE_SECURE: 'false' }).cookieSecure).toBe(false);
