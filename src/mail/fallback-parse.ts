@@ -2,9 +2,11 @@
  * A bounded reading of raw message bytes, used when the MIME parser rejects a message.
  * Header: the bytes before the first empty line (CRLF or LF), at most 256 KB of them, unfolded.
  * Body: the first 1 MB after that empty line, read as UTF-8 with invalid bytes replaced.
- * No MIME structure is followed, nothing is decoded but RFC 2047 words in headers.
+ * No MIME structure is followed; header values are decoded from their bytes as on the
+ * parser's path (header-charset.ts), then RFC 2047 words in them.
  */
 import { emptyEmail, type ParsedEmail } from '../domain/email.ts';
+import { decodeHeaders } from './header-charset.ts';
 import { buildHeaderFields, type RawHeader } from './header-fields.ts';
 import { htmlToText } from './html-to-text.ts';
 import {
@@ -82,8 +84,13 @@ export function fallbackParse(raw: Buffer, parseError: string | null): ParsedEma
     headerEnd = 0;
     bodyStart = 0;
   }
-  const block = raw.subarray(0, Math.min(headerEnd, MAX_FALLBACK_HEADER_BYTES)).toString('utf8');
-  const headers = readHeaderLines(block).filter((h) => WANTED.has(h.key));
+  // Latin-1 keeps one character per byte, so each value's bytes can be had back to decode.
+  const block = raw.subarray(0, Math.min(headerEnd, MAX_FALLBACK_HEADER_BYTES)).toString('latin1');
+  const lines = readHeaderLines(block).filter((h) => WANTED.has(h.key));
+  const headers = decodeHeaders(
+    lines.map(({ key, value }) => ({ key, value: Buffer.from(value, 'latin1') })),
+    () => raw.subarray(bodyStart),
+  );
   const body = raw.subarray(bodyStart, bodyStart + MAX_FALLBACK_BODY_BYTES).toString('utf8');
   const fields = buildHeaderFields(headers);
   const isHtml = fields.headers.contentType === 'text/html';

@@ -8,7 +8,10 @@ import { parseAddressHeader } from 'mailparser';
 import type { AutoHeaders, ParsedEmail } from '../domain/email.ts';
 import { MAX_HEADER_VALUE_CHARS, MAX_SUBJECT_CHARS, truncate } from './limits.ts';
 
-/** One header: `key` lower-cased, `value` as received (may still be folded), bytes read as UTF-8. */
+/**
+ * One header: `key` lower-cased, `value` as received (may still be folded), its bytes
+ * decoded by header-charset.ts.
+ */
 export interface RawHeader {
   key: string;
   value: string;

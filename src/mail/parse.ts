@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { type AttachmentStream, type HeaderLines, MailParser, type MessageText } from 'mailparser';
 import type { AttachmentInfo, ParsedEmail } from '../domain/email.ts';
 import { emptyEmail } from '../domain/email.ts';
-import { fallbackParse } from './fallback-parse.ts';
+import { fallbackParse, splitHeader } from './fallback-parse.ts';
 import { feedParser, PARSER_OPTIONS } from './feed-parser.ts';
+import { decodeHeaders } from './header-charset.ts';
 import { buildHeaderFields, cleanLine, type RawHeader } from './header-fields.ts';
 import { htmlToText } from './html-to-text.ts';
 import { MAX_HTML_CHARS, MAX_TEXT_CHARS, PARSE_TIMEOUT_MS, truncate } from './limits.ts';
@@ -27,13 +28,18 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** Header lines from mailparser (`Name: value` as binary strings) as UTF-8 key/value pairs. */
-function rawHeaders(lines: HeaderLines): RawHeader[] {
-  return lines.map(({ key, line }) => {
-    const decoded = Buffer.from(line, 'latin1').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return { key: key.toLowerCase(), value: colon < 0 ? '' : decoded.slice(colon + 1) };
+/**
+ * Header lines from mailparser (`Name: value` as binary strings, one character per byte) as
+ * decoded key/value pairs. The bytes are decoded here, not by mailparser, because a raw
+ * 8-bit value's charset is only known from the rest of the message (header-charset.ts).
+ */
+function rawHeaders(lines: HeaderLines, raw: Buffer): RawHeader[] {
+  const bytes = lines.map(({ key, line }) => {
+    const colon = line.indexOf(':');
+    const value = colon < 0 ? '' : line.slice(colon + 1);
+    return { key: key.toLowerCase(), value: Buffer.from(value, 'latin1') };
   });
+  return decodeHeaders(bytes, () => raw.subarray(splitHeader(raw).bodyStart));
 }
 
 function runMailParser(raw: Buffer): Promise<Outcome> {
@@ -121,8 +127,8 @@ function runMailParser(raw: Buffer): Promise<Outcome> {
   });
 }
 
-function fromParser({ headerLines, text, attachments }: ParserResult): ParsedEmail {
-  const fields = buildHeaderFields(rawHeaders(headerLines));
+function fromParser({ headerLines, text, attachments }: ParserResult, raw: Buffer): ParsedEmail {
+  const fields = buildHeaderFields(rawHeaders(headerLines, raw));
   const html = text?.html ? truncate(text.html, MAX_HTML_CHARS) : null;
   const plain = text?.text ?? '';
   const body = plain.trim() === '' && html !== null ? htmlToText(html) : plain;
@@ -154,7 +160,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
   if (input.length === 0) return emptyEmail(null);
   try {
     const outcome = await runMailParser(input);
-    if (outcome.ok) return fromParser(outcome.result);
+    if (outcome.ok) return fromParser(outcome.result, input);
     return safeFallback(input, outcome.error);
   } catch (err) {
     return safeFallback(input, errorMessage(err));
