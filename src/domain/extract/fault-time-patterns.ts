@@ -10,11 +10,8 @@
 /** Spaces allowed inside one line: space, tab, no-break space, ideographic space. */
 const SP = '[ \\t\\u00a0\\u3000]';
 
-/**
- * English month names and their usual abbreviations (the regexes are case-insensitive).
- * Counts use it too: the number after "Times:" in "Times: 2 Mar 2026" is a day.
- */
-export const MONTHS =
+/** English month names and their usual abbreviations (the regexes are case-insensitive). */
+const MONTHS =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?' +
   '|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 
@@ -81,7 +78,11 @@ function dateSource(lead: string): { source: string; at: Record<DateGroup, numbe
   return { source, at: c.at };
 }
 
-const freeDate = dateSource('(?<![A-Za-z0-9_]|[0-9][-./:])');
+/**
+ * A label may be followed by nothing (DESIGN, "Extraction"): "Fault time2026-03-02 10:15"
+ * is read, while a year glued to any other word ("ID2026-7", "acme2026-03-02") is not.
+ */
+const freeDate = dateSource('(?:(?<=(?<![A-Za-z])(?:times?|fault))|(?<![A-Za-z0-9_]|[0-9][-./:]))');
 
 /** Finds the start of every claim. Global: the caller moves `lastIndex` past what it used. */
 export const DATE = new RegExp(freeDate.source, 'gi');

@@ -3,7 +3,7 @@
  * "2 occurrences", once/twice/thrice, "x2", "×2", "次数：2", "2次", "两次", "共3次".
  * A number that multiplies compensation ("100 times compensation", "100倍") is not a count.
  */
-import { MONTHS } from './fault-time-patterns.ts';
+import { DATE, matchAt } from './fault-time-patterns.ts';
 
 const CHINESE_DIGITS: Record<string, number> = {
   零: 0,
@@ -49,14 +49,19 @@ const MULTIPLIER_AFTER =
 const MULTIPLIER_BEFORE = /(?:compensat\w*|credit|赔偿|补偿)\s*(?:of|by|at|is|=)?\s*$/i;
 
 /**
- * What may not follow a labelled number: the rest of a date, a time or a decimal
- * ("Times: 2 Mar 2026", "count: 27/02/2026", "Occurrences: 10:05"). The number starts
- * something else, so it is no count.
+ * A labelled number that starts something else is no count: the rest of a time or a
+ * decimal, or a Chinese date ("Occurrences: 10:05", "count: 27/02/2026", "次数：3月2日"),
+ * or a date the fault-time reader takes ("Times: 2 Mar 2026"). A month name alone does not
+ * make a date: "Occurrences: 1 Jan 1, 2026" is one occurrence on 1 January.
  */
-const NOT_A_COUNT_AFTER = new RegExp(
-  `^(?:[-/.:：]\\d|[ \\t]{0,3}(?:[年月日号時时点點]|(?:${MONTHS})\\.?(?![a-z])))`,
-  'i',
-);
+const NOT_A_COUNT_AFTER = /^(?:[-/.:：]\d|[ \t]{0,3}[年月日号時时点點])/;
+const DATE_HERE = new RegExp(DATE.source, 'iy');
+
+function startsSomethingElse(text: string, numberAt: number, end: number): boolean {
+  return (
+    NOT_A_COUNT_AFTER.test(text.slice(end, end + 8)) || matchAt(DATE_HERE, text, numberAt) !== null
+  );
+}
 
 interface Pattern {
   re: RegExp;
@@ -116,8 +121,8 @@ export function findOccurrences(text: string): number | null {
       ) {
         continue;
       }
-      if (labelled && NOT_A_COUNT_AFTER.test(text.slice(end, end + 16))) continue;
       const raw = (m[1] ?? '').toLowerCase();
+      if (labelled && startsSomethingElse(text, end - raw.length, end)) continue;
       const value = WORDS[raw] ?? chineseNumber(raw);
       if (value === undefined || value < 1 || value > 1000) continue;
       best = { at, value };

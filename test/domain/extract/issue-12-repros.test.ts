@@ -5,6 +5,7 @@
  * 2026-03-04 09:00. Thirty minutes of an `unavailable` fault on 48.00/day pay 100.00.
  */
 import { describe, expect, it } from 'vitest';
+import { extractFaultTimes } from '../../../src/domain/extract/fault-times.ts';
 import { findOccurrences } from '../../../src/domain/extract/occurrences.ts';
 import { baseRecords, contextOf, incident, run } from '../../support/builders.ts';
 
@@ -172,5 +173,26 @@ describe('item 3: a count word or xN counts only as a token of its own', () => {
     ['it happened thrice, please check', 3],
   ])('a count word standing alone before punctuation is read: %s', (text, n) => {
     expect(findOccurrences(text)).toBe(n);
+  });
+});
+
+describe('item 10: what the generated subjects found', () => {
+  it('a count label before a month-first date keeps its count: "Occurrences:1 Jan 1, 2020 12:00 AM"', () => {
+    expect(findOccurrences('Account:demo-shop Occurrences:1 Jan 1, 2020 12:00 AM')).toBe(1);
+  });
+
+  it('an English fault-time label glued to its date is read: "Fault time2026-03-02 10:05"', () => {
+    expect(extractFaultTimes('Fault time2026-03-02 10:05', 'Asia/Shanghai')).toEqual([
+      { kind: 'instant', at: Date.UTC(2026, 2, 2, 2, 5), text: '2026-03-02 10:05' },
+    ]);
+    expect(
+      extractFaultTimes('Time of fault2026-03-02, Fault times2026-03-03 10:05', 'Asia/Shanghai'),
+    ).toHaveLength(2);
+  });
+
+  it('a year glued to any other word is still no date', () => {
+    expect(extractFaultTimes('order ID2026-03-02 acme2026-03-02 10:05', 'Asia/Shanghai')).toEqual(
+      [],
+    );
   });
 });
