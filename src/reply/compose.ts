@@ -5,6 +5,7 @@
  * client can tell a duplicate by its Message-ID.
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type { ReplyLang } from './language.ts';
 import { InvalidReplyError } from './outbound-errors.ts';
 import {
   checkAddress,
@@ -14,8 +15,6 @@ import {
   replyReferences,
   replySubject,
 } from './outbound-headers.ts';
-
-export type ReplyLang = 'en' | 'zh';
 
 export interface ReplyInput {
   /** The claim's reference, e.g. 'CLM-000123'; shown in the subject as `[CLM-000123]`. */
@@ -45,8 +44,11 @@ export interface ReplyInput {
   date?: Date;
 }
 
-/** BCP 47 tags for Content-Language (RFC 3282). The desk writes Simplified Chinese. */
-const CONTENT_LANGUAGE: Record<ReplyLang, string> = { en: 'en', zh: 'zh-CN' };
+/**
+ * BCP 47 tags for Content-Language (RFC 3282). Traditional Chinese is tagged by its script,
+ * not a region: the same reply goes to Hong Kong, Macau and Taiwan.
+ */
+const CONTENT_LANGUAGE: Record<ReplyLang, string> = { en: 'en', zh: 'zh-CN', 'zh-Hant': 'zh-Hant' };
 
 export async function composeReply(input: ReplyInput): Promise<Buffer> {
   checkClaimRef(input.claimRef);
@@ -58,7 +60,11 @@ export async function composeReply(input: ReplyInput): Promise<Buffer> {
     );
   }
   if (!Object.hasOwn(CONTENT_LANGUAGE, input.lang)) {
-    throw new InvalidReplyError('lang', `must be en or zh, got ${JSON.stringify(input.lang)}`);
+    const known = Object.keys(CONTENT_LANGUAGE).join(', ');
+    throw new InvalidReplyError(
+      'lang',
+      `must be one of ${known}, got ${JSON.stringify(input.lang)}`,
+    );
   }
   const to = checkAddress('to', input.to);
   const from = checkAddress('from', input.from);

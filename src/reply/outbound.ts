@@ -8,8 +8,9 @@ import type { ReplyTransport } from './outbound-types.ts';
 import { createOutboxTransport, DEFAULT_OUTBOX_DIR } from './outbox-transport.ts';
 import { createSmtpTransport, type SmtpTransportOptions } from './smtp-transport.ts';
 
-export type { ReplyInput, ReplyLang } from './compose.ts';
+export type { ReplyInput } from './compose.ts';
 export { composeReply } from './compose.ts';
+export type { ReplyLang } from './language.ts';
 export * from './outbound-errors.ts';
 export type { ReplyEnvelope, ReplyTransport, SendResult } from './outbound-types.ts';
 export { classifySmtpError } from './smtp-transport.ts';

@@ -6,7 +6,7 @@
 import type { Assessment } from '../domain/assess/types.ts';
 import type { ParsedEmail } from '../domain/email.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
-import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
+import type { ReasonCode } from '../domain/reasons.ts';
 import type { ReplyLang } from './language.ts';
 import {
   faultMinutes,
@@ -17,7 +17,13 @@ import {
   oneLine,
   oneYearAfter,
 } from './template-format.ts';
-import { exampleSubject, isMissingCode, MISSING_FIELD, REQUEST_NAME } from './template-words.ts';
+import {
+  exampleSubject,
+  isMissingCode,
+  MISSING_FIELD,
+  REQUEST_NAME,
+  reasonText,
+} from './template-words.ts';
 
 export const REPLY_KINDS = [
   'compensation_approved',
@@ -47,7 +53,7 @@ interface Common<K extends ReplyKind> {
   customerName: string;
   /** The customer's subject on one line, bounded; '' when there was none. */
   subject: string;
-  /** What the request is called: 'compensation claim', '赔偿申请', … */
+  /** What the request is called: 'compensation claim', '赔偿申请', '賠償申請', … */
   request: string;
   /** The account id as found, or ''. */
   account: string;
@@ -262,7 +268,7 @@ function isZero(amount: string): boolean {
 function reasonLines(a: Assessment, lang: ReplyLang, withItems: boolean): ReasonLine[] {
   return a.reasons.map((code) => ({
     code,
-    text: REASON_TEXT[code][lang],
+    text: reasonText(code, lang),
     items: !withItems
       ? ''
       : Object.entries(a.details.perItem)

@@ -16,11 +16,16 @@ export function groupDigits(amount: string): string {
   return `${sign}${grouped}${frac === undefined ? '' : `.${frac}`}`;
 }
 
-/** 'CNY 1,234.50' in English; '1,234.50 元' (or '1,234.50 USD') in Chinese. */
+/**
+ * 'CNY 1,234.50' in English; '1,234.50 元' in Simplified Chinese; '人民幣 1,234.50 元' in
+ * Traditional, where 元 alone would read as the customer's own dollar (New Taiwan, Hong
+ * Kong); '1,234.50 USD' in Chinese for any other currency.
+ */
 export function formatMoney(amount: string, currency: string, lang: ReplyLang): string {
   const grouped = groupDigits(amount);
   if (lang === 'en') return `${currency} ${grouped}`;
-  return currency === 'CNY' ? `${grouped} 元` : `${grouped} ${currency}`;
+  if (currency !== 'CNY') return `${grouped} ${currency}`;
+  return lang === 'zh-Hant' ? `人民幣 ${grouped} 元` : `${grouped} 元`;
 }
 
 /**
@@ -64,12 +69,13 @@ export function formulaOf(line: CompensationLine, currency: string): string {
   return `${line.dailyFee} × ${minutes.text} ÷ 1440 × ${line.multiplier} ${exact ? '=' : '≈'} ${groupDigits(value)}`;
 }
 
+const DATE_LOCALE: Record<ReplyLang, string> = { en: 'en-GB', zh: 'zh-CN', 'zh-Hant': 'zh-TW' };
+
 /** A calendar date for people: '4 March 2027' or '2027年3月4日', in the account's zone. */
 export function longDate(at: number, timeZone: string, lang: ReplyLang): string {
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    dateStyle: 'long',
-    timeZone,
-  }).format(new Date(at));
+  return new Intl.DateTimeFormat(DATE_LOCALE[lang], { dateStyle: 'long', timeZone }).format(
+    new Date(at),
+  );
 }
 
 /**

@@ -17,7 +17,7 @@ import { REPLY_KINDS, type ReplyData, type ReplyKind } from './reply-data.ts';
 import { SAMPLE_CLAIM_REF, sampleReplies } from './template-samples.ts';
 
 export const DEFAULT_TEMPLATES_DIR = path.resolve(import.meta.dirname, '../../templates');
-export const REPLY_LANGS: readonly ReplyLang[] = ['en', 'zh'];
+export const REPLY_LANGS: readonly ReplyLang[] = ['en', 'zh', 'zh-Hant'];
 const FORMATS = ['txt', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
