@@ -9,14 +9,18 @@ export const MAX_BODY_CHARS = 64 * 1024;
 
 const QUOTE_HEADERS = [
   /^-{2,}\s*(?:original message|forwarded message)\s*-{2,}/i,
-  /^-{2,}\s*原始邮件\s*-{2,}/,
+  // Also as Traditional writes them (原始郵件): the reply stage reads the body unconverted.
+  /^-{2,}\s*原始[邮郵]件\s*-{2,}/,
   /^_{5,}\s*$/,
   // Outlook writes 寄件者 in Traditional Chinese (寄件人 in some versions).
   /^(?:from|发件人|寄件者|寄件人)\s*[:：].{0,300}$/i,
 ];
 
-/** "On <date>, <who> wrote:": never the customer's words, and it holds a date and time. */
-const ATTRIBUTIONS = [/^on\b.{0,200}\bwrote:\s*$/i, /^在\s*.{0,200}写道[:：]\s*$/];
+/**
+ * "On <date>, <who> wrote:": never the customer's words, and it holds a date and time. In
+ * Chinese 在 … 写道：, and Traditional clients' 於 … 寫道： (于 … 写道： once read as Simplified).
+ */
+const ATTRIBUTIONS = [/^on\b.{0,200}\bwrote:\s*$/i, /^(?:在|於|于)\s*.{0,200}[写寫]道[:：]\s*$/];
 
 function isAttribution(text: string): boolean {
   return ATTRIBUTIONS.some((re) => re.test(text));

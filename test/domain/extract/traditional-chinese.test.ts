@@ -80,6 +80,22 @@ describe('Traditional Chinese claims are decided as their Simplified twins', () 
     });
   });
 
+  it.each([
+    ['於 2026年3月1日 週日 上午10:00，support@cloud.example 寫道：'],
+    ['在 2026年3月1日 10:00，support@cloud.example 写道：'],
+    ['-----原始郵件-----'],
+  ])('a quote under "%s" is not the customer’s words', (attribution) => {
+    const a = run(world(), {
+      subject: '賠償申請 帳號：demo-shop 故障時間：2026-03-02 10:05',
+      text: ['請盡快處理', '', attribution, '次數：3'].join('\n'),
+    });
+    expect(a).toMatchObject({
+      occurrencesClaimed: null,
+      decision: 'needs_info',
+      reasons: ['missing_occurrences'],
+    });
+  });
+
   it('keeps what the customer wrote: only matching reads the Simplified form', () => {
     const subject = '賠償申請 帳號：demo-shop 故障時間：2026-03-02 10:05 次數：1';
     const email = { subject };
