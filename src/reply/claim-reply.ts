@@ -23,11 +23,20 @@ export interface ClaimReply {
   html: string;
 }
 
+/**
+ * What a reply takes of the customer's message, as its facts keep it (src/store/
+ * message-facts.ts): the reply stage and the preview answer without parsing the source again.
+ */
+export interface ReplyEmail extends Pick<ParsedEmail, 'from' | 'fromName' | 'subject'> {
+  /** The reply's language, read from the customer's words when the message was assessed. */
+  lang: ReplyLang;
+}
+
 export interface ClaimReplyInput {
   claimId: number;
   assessment: Assessment;
-  /** The customer's message the reply answers. */
-  email: ParsedEmail;
+  /** The customer's message the reply answers: its facts, or the parsed email itself. */
+  email: ReplyEmail | ParsedEmail;
   /** The claim's receipt time, epoch ms. */
   receivedAt: number;
   /** The refund receipt number, once settlement generated it. */
@@ -41,7 +50,7 @@ export interface ClaimReplyInput {
 
 /** What of the customer's own header text a reply may repeat: nothing, to a non-contact. */
 export function quotedHeaders(
-  email: ParsedEmail,
+  email: Pick<ParsedEmail, 'subject' | 'fromName'>,
   contact: boolean,
 ): { subject: string; name: string | null } {
   return contact ? { subject: email.subject, name: email.fromName } : { subject: '', name: null };
@@ -54,7 +63,7 @@ export function renderClaimReply(
 ): ClaimReply | null {
   const kind = replyKind(input.assessment);
   if (kind === null) return null;
-  const lang = replyLanguage(input.email);
+  const lang = 'lang' in input.email ? input.email.lang : replyLanguage(input.email);
   const ref = claimRef(input.claimId);
   const data = buildReplyData({
     claimRef: ref,

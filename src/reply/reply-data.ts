@@ -131,7 +131,8 @@ export type ReplyData =
 export interface ReplyInput {
   claimRef: string;
   assessment: Assessment;
-  email: ParsedEmail;
+  /** The customer's message: only its sender and subject are repeated. */
+  email: Pick<ParsedEmail, 'from' | 'fromName' | 'subject'>;
   lang: ReplyLang;
   /** The claim's receipt time (IMAP INTERNALDATE), epoch ms: the ICP reward is valid a year from it. */
   receivedAt: number;
@@ -239,7 +240,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
   }
 }
 
-function customerName(email: ParsedEmail): string {
+function customerName(email: ReplyInput['email']): string {
   return oneLine(email.fromName ?? '', 80) || oneLine(email.from ?? '', 120);
 }
 

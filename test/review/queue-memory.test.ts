@@ -154,14 +154,19 @@ describe('review queue memory', () => {
     expect(page.bytes).toBeLessThan(64 * 1024);
   });
 
-  it('keeps the attachment list with the facts: name, type and size, not the content', async () => {
+  it('keeps the attachment list with the facts: name, type, size and hash, not the content', async () => {
     const { rows } = await db.pool.query<{ attachments: unknown; attachment_count: number }>(
       `SELECT f.attachments, f.attachment_count FROM message_facts f
          JOIN messages m ON m.id = f.message_id WHERE m.source_key = 'kept-0'`,
     );
     expect(rows[0]).toEqual({
       attachments: [
-        { filename: 'server.log', contentType: 'text/plain', size: expect.any(Number) },
+        {
+          filename: 'server.log',
+          contentType: 'text/plain',
+          size: expect.any(Number),
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        },
       ],
       attachment_count: 1,
     });
