@@ -22,7 +22,6 @@
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
-import { parseEmail } from '../mail/parse.ts';
 import { noAutomaticReply, tellsOfPayment } from '../reply/automatic-reply.ts';
 import { quotedHeaders, renderClaimReply } from '../reply/claim-reply.ts';
 import { composeReply } from '../reply/outbound.ts';
@@ -32,6 +31,7 @@ import { replyKind } from '../reply/reply-data.ts';
 import { checkReplyLimits, type LimitVerdict, type ReplyLimits } from '../reply/reply-limits.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import { withTransaction } from '../store/database.ts';
+import { loadEmailFacts } from '../store/email-facts.ts';
 import { toReview } from './reply-send.ts';
 
 export { OUTCOME_UNKNOWN, ReplyInFlightError, sendReply } from './reply-send.ts';
@@ -67,19 +67,21 @@ export async function prepareReply(
       version: number;
       decision: Assessment['decision'] | null;
       assessment: (Assessment & { agent?: unknown }) | null;
-      raw: Buffer | null;
+      message_id: string;
+      has_raw: boolean;
       received_at: Date;
       sender_authenticated: boolean | null;
     }>(
-      `SELECT c.state, c.version, c.decision, c.assessment, m.raw, c.received_at, ca.sender_authenticated
+      // Not the source: the reply is made from the facts the assessment kept (message-facts.ts).
+      `SELECT c.state, c.version, c.decision, c.assessment, m.id AS message_id,
+              m.raw IS NOT NULL AS has_raw, c.received_at, ca.sender_authenticated
          FROM claims c JOIN messages m ON m.id = c.message_id
          LEFT JOIN claim_assessments ca ON ca.claim_id = c.id AND ca.version = c.version
         WHERE c.id = $1 FOR UPDATE OF c`,
       [claimId],
     );
     const claim = rows[0];
-    if (!claim?.assessment || claim.raw === null)
-      return { status: 'none', why: 'nothing to answer' };
+    if (!claim?.assessment || !claim.has_raw) return { status: 'none', why: 'nothing to answer' };
     const existing = await client.query<{ id: string }>(
       'SELECT id FROM replies WHERE claim_id = $1 AND decision_version = $2',
       [claimId, version],
@@ -95,7 +97,9 @@ export async function prepareReply(
     // RFC 3834 §2: never answer automatic mail (it was 'ignored' already).
     const kind = replyKind(a);
     if (kind === null) return { status: 'none', why: 'auto-generated mail is never answered' };
-    const email = await parseEmail(claim.raw);
+    // Parsed only for a claim assessed before the facts kept all this (then saved for next time).
+    const email = await loadEmailFacts(client, claim.message_id);
+    if (!email) return { status: 'none', why: 'nothing to answer' };
     if (!email.from)
       return toReview(client, claimId, 'reply_failed', 'the message has no usable sender address');
     // Folded: claims+x@ reaches our own mailbox as surely as claims@ does.
