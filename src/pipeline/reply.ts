@@ -32,6 +32,7 @@ import { checkReplyLimits, type LimitVerdict, type ReplyLimits } from '../reply/
 import type { ReplyTemplates } from '../reply/templates.ts';
 import { withTransaction } from '../store/database.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
+import { storableText } from '../store/reply-text.ts';
 import { toReview } from './reply-send.ts';
 
 export { OUTCOME_UNKNOWN, ReplyInFlightError, sendReply } from './reply-send.ts';
@@ -166,8 +167,8 @@ export async function prepareReply(
     }
     const inserted = await client.query<{ id: string }>(
       `INSERT INTO replies (claim_id, decision_version, kind, lang, to_address, to_mailbox, to_domain,
-                            to_contact, message_id, subject, raw)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+                            to_contact, message_id, subject, raw, text_part, from_address)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
       [
         claimId,
         version,
@@ -180,6 +181,9 @@ export async function prepareReply(
         messageId,
         reply.subject,
         raw,
+        // What the claim page's thread shows, so the console does not parse what we sent.
+        storableText(reply.text),
+        deps.mailFrom,
       ],
     );
     // No longer waiting: the sweeps see the reply itself from now on.
