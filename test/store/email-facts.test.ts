@@ -119,10 +119,24 @@ describe('whole facts of a message', () => {
       factsOf(await parseEmail(rawOf('before-013'))),
     );
     expect(await replyLang(id)).toBe('zh-Hant');
-    // Completed: read as kept from now on, whatever the source says.
-    await db.pool.query(`UPDATE messages SET raw = 'Subject: other' WHERE id = $1`, [id]);
+    // Completed: read as kept from now on, not parsed again.
+    const parsedAt = () =>
+      db.pool.query('SELECT parsed_at FROM message_facts WHERE message_id = $1', [id]);
+    const before = (await parsedAt()).rows;
+    await loadEmailFacts(db.pool, id);
+    expect((await parsedAt()).rows).toEqual(before);
+  });
+
+  it('are made again from a source that was replaced', async () => {
+    const id = await stored('replaced');
+    await saveMessageFacts(db.pool, id, await parseEmail(rawOf('replaced')));
+    await db.pool.query(
+      `UPDATE messages SET raw = 'From: x@example.com\r\nSubject: other\r\n\r\nx' WHERE id = $1`,
+      [id],
+    );
     expect(await loadEmailFacts(db.pool, id)).toMatchObject({
-      subject: '賠償申請 帳號：demo-shop',
+      subject: 'other',
+      from: 'x@example.com',
     });
   });
 
