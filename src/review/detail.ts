@@ -1,7 +1,10 @@
 /**
  * Everything the claim page shows: the email, what was extracted and where, the records the
  * decision used (decision-records.ts), the computation, every reason in plain words, the thread, the audit trail and
- * the ledger. The HTML is returned raw: the web layer sanitizes it before showing it.
+ * the ledger. The email's fields and the thread come from the facts kept when each message was
+ * assessed (message-facts.ts); only the original email itself (its HTML, `getOriginalEmail`)
+ * is read from the source, which may be 25 MB. Its HTML is returned raw: the web layer
+ * sanitizes it before showing it.
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
@@ -10,7 +13,9 @@ import { formatAmount } from '../domain/money.ts';
 import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
 import { parseEmail } from '../mail/parse.ts';
 import { claimRef } from '../reply/claim-reply.ts';
+import { loadEmailFacts } from '../store/email-facts.ts';
 import type { RecordsJson } from '../store/record-slices.ts';
+import { replyEntries } from '../store/reply-text.ts';
 import { decisionRecords, type RecordsSource } from './decision-records.ts';
 import type { AgentSection } from './draft.ts';
 import { ReviewError } from './errors.ts';
@@ -51,9 +56,11 @@ export interface ClaimDetail {
     to: string[];
     /** The sender-controlled Date header; the received time is `receivedAt`. */
     date: string | null;
+    /** The text, its first MAX_EXCERPT_CHARS (message-facts.ts); the whole is in the original. */
     text: string;
-    /** Unsanitized. */
-    html: string | null;
+    /** The whole text's length: more than `text`'s when `text` is an excerpt. */
+    textChars: number;
+    /** The first 100 attachments (`/attachments/:index` downloads any by its place). */
     attachments: AttachmentInfo[];
     /** Set when the message could not be parsed normally (or was too large to keep, or purged). */
     parseError: string | null;
@@ -108,20 +115,22 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
     reasons: string[];
     assessment: (Assessment & { agent?: AgentSection }) | null;
     mailbox: string;
-    raw: Buffer | null;
+    message_id: string;
+    has_raw: boolean;
     quarantine_reason: string | null;
     purged_at: Date | null;
   }>(
     `SELECT c.state, c.version, c.type, c.decision, c.account, c.amount::text AS amount, c.currency,
-            c.vip, c.assignee, c.received_at, c.reasons, c.assessment, m.mailbox, m.raw,
-            m.quarantine_reason, m.purged_at
+            c.vip, c.assignee, c.received_at, c.reasons, c.assessment, m.mailbox, m.id AS message_id,
+            m.raw IS NOT NULL AS has_raw, m.quarantine_reason, m.purged_at
        FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1`,
     [id],
   );
   const c = rows[0];
   if (!c) throw new ReviewError('not_found', `claim ${id} does not exist`);
   const a = c.assessment;
-  const email = c.raw ? await parseEmail(c.raw) : null;
+  // Parsed only for a message assessed before the facts kept all this (then saved for next time).
+  const email = c.has_raw ? await loadEmailFacts(pool, c.message_id) : null;
   const [used, thread, audit, ledger] = await Promise.all([
     decisionRecords(pool, id, a),
     threadOf(pool, id),
@@ -164,8 +173,8 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
       to: email?.to ?? [],
       date: email?.date == null ? null : new Date(email.date).toISOString(),
       text: email?.text ?? '',
-      html: email?.html ?? null,
-      attachments: email?.attachments ?? [],
+      textChars: email?.textChars ?? 0,
+      attachments: (email?.attachments ?? []).map((a) => ({ ...a, sha256: a.sha256 ?? '' })),
       parseError: email ? email.parseError : missingReason(c),
       purgedAt: c.purged_at?.toISOString() ?? null,
     },
@@ -211,33 +220,21 @@ function missingReason(c: { purged_at: Date | null; quarantine_reason: string | 
 /** The claim's own message, the customer's later messages and our replies, in time order. */
 async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> {
   const messages = await pool.query<{
-    raw: Buffer | null;
+    message_id: string;
+    has_raw: boolean;
     internal_date: Date;
     purged_at: Date | null;
   }>(
-    `SELECT m.raw, m.internal_date, m.purged_at FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1
+    `SELECT m.id AS message_id, m.raw IS NOT NULL AS has_raw, m.internal_date, m.purged_at
+       FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1
      UNION ALL
-     SELECT m.raw, m.internal_date, m.purged_at FROM claim_messages cm JOIN messages m ON m.id = cm.message_id
-      WHERE cm.claim_id = $1`,
+     SELECT m.id, m.raw IS NOT NULL, m.internal_date, m.purged_at
+       FROM claim_messages cm JOIN messages m ON m.id = cm.message_id WHERE cm.claim_id = $1`,
     [claimId],
   );
-  const replies = await pool.query<{
-    raw: Buffer | null;
-    created_at: Date;
-    sent_at: Date | null;
-    state: string;
-    kind: string;
-    subject: string;
-    to_address: string;
-    purged_at: Date | null;
-  }>(
-    `SELECT raw, created_at, sent_at, state, kind, subject, to_address, purged_at
-       FROM replies WHERE claim_id = $1`,
-    [claimId],
-  );
-  const entries = await Promise.all([
-    ...messages.rows.map(async (m): Promise<ThreadEntry> => {
-      const e = m.raw ? await parseEmail(m.raw) : null;
+  const customer = await Promise.all(
+    messages.rows.map(async (m): Promise<ThreadEntry> => {
+      const e = m.has_raw ? await loadEmailFacts(pool, m.message_id) : null;
       return {
         direction: 'customer',
         at: m.internal_date.toISOString(),
@@ -248,21 +245,50 @@ async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> 
         ...(m.purged_at ? { purgedAt: m.purged_at.toISOString() } : {}),
       };
     }),
-    ...replies.rows.map(async (r): Promise<ThreadEntry> => {
-      const e = r.raw ? await parseEmail(r.raw) : null;
-      return {
-        direction: 'reply',
-        at: (r.sent_at ?? r.created_at).toISOString(),
-        // A purged reply still has the subject and recipient kept in its row.
-        subject: e?.subject ?? r.subject,
-        from: e?.from ?? null,
-        to: e?.to ?? [r.to_address],
-        text: e?.text ?? '',
-        state: r.state,
-        kind: r.kind,
-        ...(r.purged_at ? { purgedAt: r.purged_at.toISOString() } : {}),
-      };
+  );
+  const replies = (await replyEntries(pool, claimId)).map(
+    (r): ThreadEntry => ({
+      direction: 'reply',
+      at: (r.sentAt ?? r.createdAt).toISOString(),
+      // A purged reply keeps its subject, sender and recipient in its row; its text is gone.
+      subject: r.subject,
+      from: r.from,
+      to: [r.to],
+      text: r.text ?? '',
+      state: r.state,
+      kind: r.kind,
+      ...(r.purgedAt ? { purgedAt: r.purgedAt.toISOString() } : {}),
     }),
-  ]);
-  return entries.sort((x, y) => x.at.localeCompare(y.at));
+  );
+  return [...customer, ...replies].sort((x, y) => x.at.localeCompare(y.at));
+}
+
+/** The original email as received, for the console's view of it (sanitized by the web layer). */
+export interface OriginalEmail {
+  /** Unsanitized; null when the email has no HTML part, or is gone. */
+  html: string | null;
+  /** The whole text: what the view shows of an email without HTML. */
+  text: string;
+  /** When retention dropped the original; null while it is kept. */
+  purgedAt: string | null;
+}
+
+/**
+ * The original email, parsed from its source: the one place after the assessment that reads
+ * and parses a customer's source (besides attachment downloads), since its HTML, up to 2 MB,
+ * is not among the facts kept.
+ */
+export async function getOriginalEmail(pool: pg.Pool, id: number): Promise<OriginalEmail> {
+  const { rows } = await pool.query<{ raw: Buffer | null; purged_at: Date | null }>(
+    'SELECT m.raw, m.purged_at FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1',
+    [id],
+  );
+  const m = rows[0];
+  if (!m) throw new ReviewError('not_found', `claim ${id} does not exist`);
+  const email = m.raw ? await parseEmail(m.raw) : null;
+  return {
+    html: email?.html ?? null,
+    text: email?.text ?? '',
+    purgedAt: m.purged_at?.toISOString() ?? null,
+  };
 }

@@ -4,11 +4,11 @@
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
-import { parseEmail } from '../mail/parse.ts';
 import { renderClaimReply } from '../reply/claim-reply.ts';
 import type { ReplyLang } from '../reply/language.ts';
 import { recipientOf } from '../reply/recipient.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
+import { loadEmailFacts } from '../store/email-facts.ts';
 import { applyDraft, type DecisionDraft } from './draft.ts';
 import { ReviewError } from './errors.ts';
 
@@ -28,19 +28,23 @@ export async function previewReply(
 ): Promise<ReplyPreview> {
   const { rows } = await pool.query<{
     assessment: Assessment | null;
-    raw: Buffer | null;
+    message_id: string;
+    has_raw: boolean;
     received_at: Date;
   }>(
-    `SELECT c.assessment, m.raw, c.received_at FROM claims c JOIN messages m ON m.id = c.message_id
-      WHERE c.id = $1`,
+    // Not the source: the preview, like the reply stage, renders from the message's facts.
+    `SELECT c.assessment, m.id AS message_id, m.raw IS NOT NULL AS has_raw, c.received_at
+       FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1`,
     [claimId],
   );
   const claim = rows[0];
   if (!claim) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
-  if (!claim.assessment || !claim.raw)
+  // Parsed only for a claim assessed before the facts kept all this (then saved for next time).
+  const email =
+    claim.assessment && claim.has_raw ? await loadEmailFacts(pool, claim.message_id) : null;
+  if (!claim.assessment || !email)
     throw new ReviewError('invalid_input', 'the claim has no assessed message to answer');
   const a = applyDraft(claim.assessment, draft, actor, new Date());
-  const email = await parseEmail(claim.raw);
   // As the reply stage renders it: to a non-contact, nothing of the sender's words repeated.
   const contact = email.from ? (await recipientOf(pool, email.from)).contact : false;
   const reply = renderClaimReply(templates, {

@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { extractAttachment } from '../mail/attachment.ts';
 import { ReplyTemplates } from '../reply/templates.ts';
 import { approve, assign, reject, requestInfo, type StageProducer } from '../review/actions.ts';
-import { getClaimDetail } from '../review/detail.ts';
+import { getClaimDetail, getOriginalEmail } from '../review/detail.ts';
 import type { DecisionDraft } from '../review/draft.ts';
 import { REVIEW_ERROR_STATUS, ReviewError } from '../review/errors.ts';
 import { previewReply } from '../review/preview.ts';
@@ -194,13 +194,18 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
   });
 
   app.get('/api/review/claims/:id', read, async (request) => {
-    const d = await run(() => getClaimDetail(pool, claimId(request)));
+    const id = claimId(request);
+    const [d, email] = await run(() =>
+      Promise.all([getClaimDetail(pool, id), getOriginalEmail(pool, id)]),
+    );
     // Raw HTML never leaves the server: the API hands out the sanitized document.
-    return { ...d, email: { ...d.email, html: d.email.html === null ? null : sanitized(d) } };
+    const html = email.html === null ? null : sanitized({ email });
+    return { ...d, email: { ...d.email, html } };
   });
 
+  // The original email: the one view that parses the source (the claim page reads facts).
   app.get('/api/review/claims/:id/email.html', read, async (request, reply: FastifyReply) => {
-    const d = await run(() => getClaimDetail(pool, claimId(request)));
+    const d = { email: await run(() => getOriginalEmail(pool, claimId(request))) };
     // The server's onSend hook keeps a CSP a route set, so this stricter one is what is sent.
     reply.header('content-security-policy', EMAIL_CSP);
     return reply.type('text/html; charset=utf-8').send(sanitized(d));
