@@ -62,6 +62,8 @@ export interface ClaimDetail {
     textChars: number;
     /** The first 100 attachments (`/attachments/:index` downloads any by its place). */
     attachments: AttachmentInfo[];
+    /** How many attachments there are, listed or not. */
+    attachmentCount: number;
     /** Set when the message could not be parsed normally (or was too large to keep, or purged). */
     parseError: string | null;
     /** When retention dropped the original (with its attachments); null while it is kept. */
@@ -175,6 +177,7 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
       text: email?.text ?? '',
       textChars: email?.textChars ?? 0,
       attachments: (email?.attachments ?? []).map((a) => ({ ...a, sha256: a.sha256 ?? '' })),
+      attachmentCount: email?.attachmentCount ?? 0,
       parseError: email ? email.parseError : missingReason(c),
       purgedAt: c.purged_at?.toISOString() ?? null,
     },

@@ -140,6 +140,7 @@ describe('the claim page and the reply preview', () => {
       to: ['claims@cloud.example', 'ops@demo-shop.test'],
       date: '2026-03-03T02:00:00.000Z',
       parseError: null,
+      attachmentCount: 1,
       attachments: [
         {
           filename: 'ecs.log',
