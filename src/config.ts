@@ -69,7 +69,7 @@ export interface Config {
   replyLimitPerSender: number;
   /** Automatic replies per domain per 24 hours, to addresses that are no account's contact. @defaultValue 50 */
   replyLimitPerDomain: number;
-  /** Automatic replies in all per hour. @defaultValue 1000 */
+  /** Automatic replies in all per hour: sized for an outage day's burst of claims. @defaultValue 20000 */
   replyLimitPerHour: number;
   smtpUrl: string | undefined;
   /**
@@ -264,7 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     logFormat,
     replyLimitPerSender: int('REPLY_LIMIT_PER_SENDER', 5, 0),
     replyLimitPerDomain: int('REPLY_LIMIT_PER_DOMAIN', 50, 0),
-    replyLimitPerHour: int('REPLY_LIMIT_PER_HOUR', 1000, 0),
+    replyLimitPerHour: int('REPLY_LIMIT_PER_HOUR', 20_000, 0),
     smtpUrl,
     allowPlaintextMail: allowPlaintextMail === 'true',
     mailFrom,

@@ -12,7 +12,7 @@ export interface ReplyLimits {
   perSender: number;
   /** Automatic replies per domain per 24 hours, to addresses that are no account's contact. @defaultValue 50 */
   perDomain: number;
-  /** Automatic replies in all per hour. @defaultValue 1000 */
+  /** Automatic replies in all per hour: sized for an outage day's burst of claims. @defaultValue 20000 */
   perHour: number;
 }
 

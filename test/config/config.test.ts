@@ -13,7 +13,7 @@ describe('configuration from the environment', () => {
     expect(c.httpPort).toBe(8080);
     expect(c.replyLimitPerSender).toBe(5);
     expect(c.replyLimitPerDomain).toBe(50);
-    expect(c.replyLimitPerHour).toBe(1000);
+    expect(c.replyLimitPerHour).toBe(20_000);
     expect(c.intake.maxMessageBytes).toBe(25 * 2 ** 20);
     expect(c.mailboxes).toHaveLength(1);
     expect(c.mailboxes[0]).toMatchObject({ kind: 'maildir' });
