@@ -78,9 +78,11 @@ async function main(): Promise<void> {
       SMTP_URL: sink.url,
       MAIL_FROM,
       HTTP_PORT: '0',
-      // 500 accounts write all N claims: the default limit (5 replies per sender a day)
-      // would send most of them to an agent unanswered, which is not the path measured.
+      // 500 accounts write all N claims: the default limits (5 replies per sender a day,
+      // 1,000 an hour in all) would hold most replies back (to an agent, or a payment's reply
+      // deferred an hour: with N = 2,000 the run never finished), which is not the path measured.
       REPLY_LIMIT_PER_SENDER: String(N),
+      REPLY_LIMIT_PER_HOUR: String(10 * N),
     });
     service = await startService(config, 'all', log.logger);
     const rssBefore = process.resourceUsage().maxRSS;
