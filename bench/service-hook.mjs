@@ -206,8 +206,13 @@ process.on('SIGUSR2', async () => {
     cpu: process.cpuUsage(),
     elu: performance.eventLoopUtilization(),
     gc: { ...gc },
-    // Event-loop delay since the previous snapshot (then reset), ms.
-    lag: { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
+    // Event-loop delay since the previous snapshot (then reset), ms: the histogram records
+    // the time between 10 ms timer ticks, so the tick itself is taken off.
+    lag: {
+      p50: Math.max(0, lag.percentile(50) / 1e6 - 10),
+      p99: Math.max(0, lag.percentile(99) / 1e6 - 10),
+      max: Math.max(0, lag.max / 1e6 - 10),
+    },
     rssKb: kb('VmRSS'),
     hwmKb: kb('VmHWM'),
     heapUsed: process.memoryUsage().heapUsed,

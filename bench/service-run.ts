@@ -13,22 +13,37 @@ import { createLogger } from '../src/logger.ts';
 import { FINISHED } from '../test/support/finished.ts';
 import { sleep } from './support.ts';
 
-/** An SMTP server that takes every message and keeps only the count (bodies are discarded). */
+/**
+ * An SMTP server that takes every message and keeps only the count and, per reply, when it
+ * arrived (epoch ms) keyed by its In-Reply-To (the claim's Message-ID, without brackets):
+ * bodies are discarded.
+ */
 export async function startSink(): Promise<{
   url: string;
   received: () => number;
+  /** In-Reply-To → arrival time (epoch ms) of the replies received since the last reset. */
+  arrivals: Map<string, number>;
+  /** Forgets the count and the arrivals (between a baseline and the service's run). */
+  reset(): void;
   stop(): Promise<void>;
 }> {
   let received = 0;
+  const arrivals = new Map<string, number>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     closeTimeout: 100,
     onData(stream, _session, callback) {
-      stream.resume();
+      // The header block is at the start: the first few KB name the message answered.
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (head.length < 8192) head += chunk.toString('latin1');
+      });
       stream.on('end', () => {
         received++;
+        const id = /^in-reply-to:[ \t]*<?([^>\r\n]+)>?/im.exec(head)?.[1];
+        if (id) arrivals.set(id.trim(), performance.timeOrigin + performance.now());
         callback();
       });
     },
@@ -38,6 +53,11 @@ export async function startSink(): Promise<{
   return {
     url: `smtp://127.0.0.1:${port}`,
     received: () => received,
+    arrivals,
+    reset() {
+      received = 0;
+      arrivals.clear();
+    },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
