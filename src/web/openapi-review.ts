@@ -51,7 +51,7 @@ export const REVIEW_PATHS = {
     },
   },
   '/api/review/claims/{id}': readClaim(
-    'A claim in full (any role); email.html is the sanitized document',
+    'A claim in full (any role); email.html is the sanitized document, email.text the first 16,000 characters of the text (email.textChars: its whole length), attachments the first 100 (attachmentCount: all of them)',
     'The claim detail',
   ),
   '/api/review/claims/{id}/email.html': readClaim(
