@@ -70,6 +70,22 @@ function checkboxes(name: string, codes: readonly string[]): string {
     .join('');
 }
 
+/** The text part is kept as an excerpt: say so when the email's text is longer (the frame shows it all). */
+function excerptNote(d: ClaimDetail): string {
+  const more = d.email.textChars - d.email.text.length;
+  return more > 0
+    ? `<p class="muted" id="email-text-more">The first ${d.email.text.length.toLocaleString('en')} of ${d.email.textChars.toLocaleString('en')} characters; the email above shows it all.</p>`
+    : '';
+}
+
+/** The page lists the first attachments kept with the facts; the rest are counted. */
+function moreAttachments(d: ClaimDetail): string {
+  const more = d.email.attachmentCount - d.email.attachments.length;
+  return more > 0
+    ? `<p class="muted" id="attachments-more">and ${more.toLocaleString('en')} more attachment${more === 1 ? '' : 's'}</p>`
+    : '';
+}
+
 export function claimPage(d: ClaimDetail): string {
   const attachments = d.email.attachments
     .map(
@@ -87,8 +103,8 @@ export function claimPage(d: ClaimDetail): string {
 <section class="card" aria-labelledby="email-h"><h2 id="email-h">${esc(d.email.subject || '(no subject)')}</h2>
 ${d.email.purgedAt ? `<p class="muted" id="purged">Original purged on ${esc(d.email.purgedAt.slice(0, 10))} (retention): the email and its attachments are gone; the decision, ledger and audit trail are kept.</p>` : ''}
 <iframe id="email-frame" sandbox="" title="The customer's email" src="/api/review/claims/${d.id}/email.html"></iframe>
-<details><summary>Text part</summary><pre id="email-text">${esc(d.email.text)}</pre></details>
-${attachments ? `<h3>Attachments</h3><ul id="attachments">${attachments}</ul>` : ''}
+<details><summary>Text part</summary><pre id="email-text">${esc(d.email.text)}</pre>${excerptNote(d)}</details>
+${attachments ? `<h3>Attachments</h3><ul id="attachments">${attachments}</ul>${moreAttachments(d)}` : ''}
 </section>
 <section class="card" aria-labelledby="found-h"><h2 id="found-h">What was found</h2>
 <dl id="fields">${fields(d)}</dl>
