@@ -35,6 +35,9 @@
  *   EXPLAIN ANALYZE with its first parameters (bench/explain-statements.ts): PostgreSQL's
  *   own planning, execution and JIT time per statement.
  * - BENCH_SERVICE_ENV="NAME=value,…": extra service settings (WORKER_CONCURRENCY_ASSESS=8, …).
+ * - Experiments' knobs, not the service's settings: BENCH_PG_POOL_MAX (child only: the size
+ *   of the service's PostgreSQL pool, fixed at 10 in src/store/database.ts) and
+ *   BENCH_PG_OPTIONS (server settings for its sessions, e.g. "-c synchronous_commit=off").
  * - BENCH_OUT=file: the run's figures as JSON too. BENCH_TIMEOUT_MS (300000).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,7 +130,11 @@ async function main(): Promise<void> {
     sink.reset();
 
     const serviceEnv: Record<string, string> = {
-      DATABASE_URL: db.url,
+      // BENCH_PG_OPTIONS: server settings for the service's sessions (an experiment's knob,
+      // e.g. "-c synchronous_commit=off").
+      DATABASE_URL: env.BENCH_PG_OPTIONS
+        ? `${db.url}?options=${encodeURIComponent(env.BENCH_PG_OPTIONS)}`
+        : db.url,
       REDIS_URL: redis.url,
       REDIS_PREFIX: redis.prefix,
       ...source.env,
@@ -138,6 +145,7 @@ async function main(): Promise<void> {
       REPLY_LIMIT_PER_SENDER: String(N),
       REPLY_LIMIT_PER_HOUR: String(10 * N),
       ...SERVICE_ENV,
+      ...(env.BENCH_PG_POOL_MAX ? { BENCH_PG_POOL_MAX: env.BENCH_PG_POOL_MAX } : {}),
     };
     const log = problemLog();
     if (CHILD)
@@ -200,7 +208,11 @@ async function main(): Promise<void> {
       mode: RATE ? { rate: RATE, seconds: SECONDS } : 'burst',
       source: SOURCE,
       service: CHILD ? `a child process (pid ${servicePid})` : 'this process',
-      serviceEnv: SERVICE_ENV,
+      serviceEnv: {
+        ...SERVICE_ENV,
+        ...(env.BENCH_PG_POOL_MAX ? { BENCH_PG_POOL_MAX: env.BENCH_PG_POOL_MAX } : {}),
+        ...(env.BENCH_PG_OPTIONS ? { BENCH_PG_OPTIONS: `"${env.BENCH_PG_OPTIONS}"` } : {}),
+      },
       n: N,
       bytes,
       delivered,

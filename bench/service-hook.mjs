@@ -134,6 +134,19 @@ pg.Pool.prototype.connect = function (callback) {
   return result;
 };
 
+// An experiment's knob, not the service's: BENCH_PG_POOL_MAX sizes the pool the service
+// builds (src/store/database.ts fixes it at 10).
+const poolMax = Number(process.env.BENCH_PG_POOL_MAX);
+delete process.env.BENCH_PG_POOL_MAX;
+if (poolMax > 0) {
+  const Sized = pg.Pool;
+  pg.Pool = class extends Sized {
+    constructor(options) {
+      super({ ...options, max: poolMax });
+    }
+  };
+}
+
 const ioredis = require('ioredis');
 const Redis = ioredis.Redis ?? ioredis.default ?? ioredis;
 const define = Redis.prototype.defineCommand;
