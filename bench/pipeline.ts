@@ -58,7 +58,14 @@ import { benchEmails, benchRecords } from './generate.ts';
 import { hookDelta, printHookDelta, printStatements } from './pipeline-report.ts';
 import { printRun } from './pipeline-run-report.ts';
 import { openSource, type Source, type SourceKind } from './pipeline-source.ts';
-import { backendsOf, cpuMeter, pidsMatching, postgresHelpers, processTree } from './proc-stats.ts';
+import {
+  BENCH_APPLICATION,
+  backendsOf,
+  cpuMeter,
+  pidsMatching,
+  postgresHelpers,
+  processTree,
+} from './proc-stats.ts';
 import { type ServiceChild, startServiceChild } from './service-child.ts';
 import { problemLog, runFigures, startSink, waitFinished } from './service-run.ts';
 import { stageTimes } from './stage-times.ts';
@@ -109,6 +116,10 @@ async function main(): Promise<void> {
   try {
     [db, redis, sink] = await Promise.all([createTestDatabase(), createTestRedis(), startSink()]);
     const pool = db.pool;
+    // The bench's own sessions are told apart from the service's (CPU by process).
+    pool.on('connect', (client) => {
+      client.query(`SET application_name = '${BENCH_APPLICATION}'`).catch(() => undefined);
+    });
     await migrate(pool);
     writeRecords(join(root, 'records'));
     await importRecordsDir(pool, join(root, 'records'));
@@ -175,7 +186,8 @@ async function main(): Promise<void> {
         name: `service (pid ${servicePid}${CHILD ? '' : ', the bench itself'})`,
         pids: [servicePid],
       },
-      { name: 'PostgreSQL backends (bench database)', pids: backendsOf(pool, db.name) },
+      { name: 'PostgreSQL backends (the service)', pids: backendsOf(pool, db.name, 'service') },
+      { name: 'PostgreSQL backends (bench polling)', pids: backendsOf(pool, db.name, 'bench') },
       { name: 'PostgreSQL helpers (WAL, checkpoints)', pids: postgresHelpers },
       { name: 'Redis server (whole)', pids: () => pidsMatching('redis-server 127.0.0.1:6379') },
       ...(dovecotMaster ? [{ name: 'Dovecot', pids: () => processTree(dovecotMaster) }] : []),

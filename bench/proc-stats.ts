@@ -117,13 +117,24 @@ export async function cpuMeter(groups: CpuGroup[]): Promise<{ finish(): Promise<
   };
 }
 
-/** The bench database's backends (their pids in pg_stat_activity). */
-export function backendsOf(pool: pg.Pool, database: string): CpuGroup['pids'] {
+/** The application_name the bench's own sessions take (the service's is 'claim-intake'). */
+export const BENCH_APPLICATION = 'claim-intake-bench';
+
+/**
+ * The bench database's backends serving the service, or (`bench`) the bench's own sessions:
+ * its polling for finished claims has a cost of its own, which is not the service's.
+ */
+export function backendsOf(
+  pool: pg.Pool,
+  database: string,
+  whose: 'service' | 'bench',
+): CpuGroup['pids'] {
   return async () =>
     (
       await pool.query<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [database],
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1
+            AND (application_name = $2) = $3`,
+        [database, BENCH_APPLICATION, whose === 'bench'],
       )
     ).rows.map((r) => r.pid);
 }
