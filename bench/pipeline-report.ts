@@ -28,6 +28,9 @@ export interface HookDelta {
   gcMs: number;
   gcCount: number;
   lag: HookSnapshot['lag'];
+  memoryPeaks: HookSnapshot['memoryPeaks'];
+  /** V8 heap used and RSS when the run started (the service idle), bytes. */
+  idle: { heapUsed: number; rss: number };
   stages: StageDelta[];
   sql: StatementCount[];
 }
@@ -75,6 +78,8 @@ export function hookDelta(before: HookSnapshot, after: HookSnapshot): HookDelta 
     gcMs: after.gc.ms - before.gc.ms,
     gcCount: after.gc.count - before.gc.count,
     lag: after.lag,
+    memoryPeaks: after.memoryPeaks,
+    idle: { heapUsed: before.heapUsed, rss: before.rssKb * 1024 },
     stages: stages.filter((s) => s.queries + s.connects + Object.keys(s.redis).length > 0),
     sql,
   };
@@ -85,6 +90,10 @@ const per = (n: number, claims: number) => (n / claims).toFixed(2);
 export function printHookDelta(d: HookDelta, claims: number): void {
   console.log(
     `service process: ${d.cpuSeconds.toFixed(1)} CPU s (${d.systemSeconds.toFixed(1)} s of it in the kernel) in ${d.seconds.toFixed(1)} s (${((100 * d.cpuSeconds) / d.seconds).toFixed(0)}% of a core, ${((1000 * d.cpuSeconds) / claims).toFixed(2)} ms/claim); event-loop utilisation ${(100 * d.elu).toFixed(0)}%; GC ${d.gcMs.toFixed(0)} ms in ${d.gcCount} pauses; event-loop delay p50 ${d.lag.p50.toFixed(1)} ms, p99 ${d.lag.p99.toFixed(1)} ms, max ${d.lag.max.toFixed(0)} ms`,
+  );
+  const m = (key: string) => ((d.memoryPeaks[key] ?? Number.NaN) / 2 ** 20).toFixed(0);
+  console.log(
+    `service memory, largest after a GC during the run (MB): rss ${m('rss')}, V8 heap total ${m('heapTotal')} (used ${m('heapUsed')}), external ${m('external')} (array buffers ${m('arrayBuffers')}); idle before the run: rss ${(d.idle.rss / 2 ** 20).toFixed(0)}, heap used ${(d.idle.heapUsed / 2 ** 20).toFixed(0)}`,
   );
   console.log(
     'per claim, by stage: SQL statements (their mean time), pooled connections taken (wait p50/p95/max), Redis commands:',

@@ -59,12 +59,12 @@ import { hookDelta, printHookDelta, printStatements } from './pipeline-report.ts
 import { printRun } from './pipeline-run-report.ts';
 import { openSource, type Source, type SourceKind } from './pipeline-source.ts';
 import {
-  BENCH_APPLICATION,
   backendsOf,
   cpuMeter,
   pidsMatching,
   postgresHelpers,
   processTree,
+  SERVICE_APPLICATION,
 } from './proc-stats.ts';
 import { type ServiceChild, startServiceChild } from './service-child.ts';
 import { problemLog, runFigures, startSink, waitFinished } from './service-run.ts';
@@ -94,6 +94,19 @@ const EXAMPLE_RECORDS = join(import.meta.dirname, '..', 'examples', 'records');
 const RECEIVED = new Date('2026-03-02T09:00:00+08:00');
 const MAIL_FROM = 'claims@cloud.example';
 
+/**
+ * The service's DATABASE_URL: its sessions named SERVICE_APPLICATION (a URL's setting wins
+ * over the pool's own name), so their CPU is told apart from the bench's polling; with
+ * BENCH_PG_OPTIONS, server settings for them (an experiment's knob, e.g.
+ * "-c synchronous_commit=off").
+ */
+function serviceDatabaseUrl(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', SERVICE_APPLICATION);
+  if (env.BENCH_PG_OPTIONS) u.searchParams.set('options', env.BENCH_PG_OPTIONS);
+  return u.toString();
+}
+
 /** The example records and the generated ones in one directory, for one import. */
 function writeRecords(dir: string): void {
   mkdirSync(dir);
@@ -116,10 +129,6 @@ async function main(): Promise<void> {
   try {
     [db, redis, sink] = await Promise.all([createTestDatabase(), createTestRedis(), startSink()]);
     const pool = db.pool;
-    // The bench's own sessions are told apart from the service's (CPU by process).
-    pool.on('connect', (client) => {
-      client.query(`SET application_name = '${BENCH_APPLICATION}'`).catch(() => undefined);
-    });
     await migrate(pool);
     writeRecords(join(root, 'records'));
     await importRecordsDir(pool, join(root, 'records'));
@@ -141,11 +150,7 @@ async function main(): Promise<void> {
     sink.reset();
 
     const serviceEnv: Record<string, string> = {
-      // BENCH_PG_OPTIONS: server settings for the service's sessions (an experiment's knob,
-      // e.g. "-c synchronous_commit=off").
-      DATABASE_URL: env.BENCH_PG_OPTIONS
-        ? `${db.url}?options=${encodeURIComponent(env.BENCH_PG_OPTIONS)}`
-        : db.url,
+      DATABASE_URL: serviceDatabaseUrl(db.url),
       REDIS_URL: redis.url,
       REDIS_PREFIX: redis.prefix,
       ...source.env,
@@ -187,7 +192,7 @@ async function main(): Promise<void> {
         pids: [servicePid],
       },
       { name: 'PostgreSQL backends (the service)', pids: backendsOf(pool, db.name, 'service') },
-      { name: 'PostgreSQL backends (bench polling)', pids: backendsOf(pool, db.name, 'bench') },
+      { name: 'PostgreSQL backends (the bench)', pids: backendsOf(pool, db.name, 'bench') },
       { name: 'PostgreSQL helpers (WAL, checkpoints)', pids: postgresHelpers },
       { name: 'Redis server (whole)', pids: () => pidsMatching('redis-server 127.0.0.1:6379') },
       ...(dovecotMaster ? [{ name: 'Dovecot', pids: () => processTree(dovecotMaster) }] : []),

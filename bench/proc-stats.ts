@@ -99,12 +99,23 @@ export async function cpuMeter(groups: CpuGroup[]): Promise<{ finish(): Promise<
         return byPid;
       }),
     );
+  const everyPid = () => new Map(allPids().map((pid) => [pid, cpuSeconds(pid) ?? 0]));
   const before = await read();
+  const allBefore = everyPid();
   const busyBefore = machineBusySeconds();
   return {
     async finish() {
       const after = await read();
       const busy = machineBusySeconds() - busyBefore;
+      // Named, so a run disturbed by something else (a test suite) says by what.
+      const grouped = new Set(after.flatMap((m) => [...m.keys()]));
+      const others = [...everyPid()]
+        .filter(([pid]) => !grouped.has(pid))
+        .map(([pid, s]) => ({ pid, seconds: s - (allBefore.get(pid) ?? 0) }))
+        .filter((o) => o.seconds >= 0.5)
+        .sort((a, b) => b.seconds - a.seconds)
+        .slice(0, 3)
+        .map((o) => `${cmdline(o.pid).slice(0, 60) || o.pid} ${o.seconds.toFixed(1)} s`);
       const readings = groups.map((g, i) => {
         let seconds = 0;
         for (const [pid, s] of after[i]!) seconds += s - (before[i]!.get(pid) ?? 0);
@@ -112,13 +123,14 @@ export async function cpuMeter(groups: CpuGroup[]): Promise<{ finish(): Promise<
       });
       // Anything else that ran meanwhile (a test suite, say) took CPU from the run.
       const measured = readings.reduce((sum, r) => sum + r.seconds, 0);
-      return [...readings, { name: 'everything else on the machine', seconds: busy - measured }];
+      const name = `everything else on the machine${others.length ? ` (most: ${others.join('; ')})` : ''}`;
+      return [...readings, { name, seconds: busy - measured }];
     },
   };
 }
 
-/** The application_name the bench's own sessions take (the service's is 'claim-intake'). */
-export const BENCH_APPLICATION = 'claim-intake-bench';
+/** The application_name bench:pipeline gives the service's sessions (in its DATABASE_URL). */
+export const SERVICE_APPLICATION = 'claim-intake-service';
 
 /**
  * The bench database's backends serving the service, or (`bench`) the bench's own sessions:
@@ -134,7 +146,7 @@ export function backendsOf(
       await pool.query<{ pid: number }>(
         `SELECT pid FROM pg_stat_activity WHERE datname = $1
             AND (application_name = $2) = $3`,
-        [database, BENCH_APPLICATION, whose === 'bench'],
+        [database, SERVICE_APPLICATION, whose === 'service'],
       )
     ).rows.map((r) => r.pid);
 }
@@ -153,6 +165,6 @@ export function printCpu(readings: CpuReading[], seconds: number, claims: number
   );
   for (const r of readings)
     console.log(
-      `  ${r.name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s  ${((100 * r.seconds) / seconds).toFixed(0).padStart(3)}% of a core  ${((1000 * r.seconds) / claims).toFixed(2).padStart(6)} ms/claim`,
+      `  ${r.name.padEnd(38)} ${r.seconds.toFixed(2).padStart(7)} s  ${((100 * r.seconds) / seconds).toFixed(0).padStart(3)}% of a core  ${((1000 * r.seconds) / claims).toFixed(2).padStart(6)} ms/claim`,
     );
 }

@@ -46,6 +46,8 @@ export interface HookSnapshot {
   rssKb: number;
   hwmKb: number;
   heapUsed: number;
+  /** Largest rss, heapTotal, heapUsed, external, arrayBuffers (bytes) seen after a GC. */
+  memoryPeaks: Record<string, number>;
   stages: Record<string, StageCounts>;
   sql: StatementCount[];
 }

@@ -174,11 +174,19 @@ Worker.prototype.processJob = function (...args) {
 };
 
 const gc = { count: 0, ms: 0 };
+// The largest of each memory figure seen after a GC since the last snapshot: whether a peak
+// of RSS is V8's heap or buffers outside it (message sources, sockets).
+let memory = {};
+const noteMemory = () => {
+  for (const [key, value] of Object.entries(process.memoryUsage()))
+    memory[key] = Math.max(memory[key] ?? 0, value);
+};
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gc.count++;
     gc.ms += entry.duration;
   }
+  noteMemory();
 }).observe({ entryTypes: ['gc'] });
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
@@ -229,10 +237,13 @@ process.on('SIGUSR2', async () => {
     rssKb: kb('VmRSS'),
     hwmKb: kb('VmHWM'),
     heapUsed: process.memoryUsage().heapUsed,
+    memoryPeaks: memory,
     stages: Object.fromEntries(byStage),
     sql: [...bySql.values()],
   };
   lag.reset();
+  memory = {};
+  noteMemory();
   // The snapshot file is written last: the bench waits for it, and so for the profile too.
   await toggleProfiler();
   writeFileSync(`${dir}/snap-${++snaps}.json`, JSON.stringify(snapshot));
