@@ -23,6 +23,8 @@ export interface HookDelta {
   cpuSeconds: number;
   /** Of which in the kernel (system time): syscalls, and the loopback TCP stack they run. */
   systemSeconds: number;
+  /** Context switches: voluntary (waiting for I/O), involuntary (preempted). */
+  switches: { voluntary: number; involuntary: number };
   /** Event-loop utilisation over the run (0-1): 1 means the main thread never waited. */
   elu: number;
   gcMs: number;
@@ -74,6 +76,10 @@ export function hookDelta(before: HookSnapshot, after: HookSnapshot): HookDelta 
     seconds: (after.monoUs - before.monoUs) / 1e6,
     cpuSeconds: (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6,
     systemSeconds: (after.cpu.system - before.cpu.system) / 1e6,
+    switches: {
+      voluntary: after.switches.voluntary - before.switches.voluntary,
+      involuntary: after.switches.involuntary - before.switches.involuntary,
+    },
     elu: active / (active + idle),
     gcMs: after.gc.ms - before.gc.ms,
     gcCount: after.gc.count - before.gc.count,
@@ -90,6 +96,9 @@ const per = (n: number, claims: number) => (n / claims).toFixed(2);
 export function printHookDelta(d: HookDelta, claims: number): void {
   console.log(
     `service process: ${d.cpuSeconds.toFixed(1)} CPU s (${d.systemSeconds.toFixed(1)} s of it in the kernel) in ${d.seconds.toFixed(1)} s (${((100 * d.cpuSeconds) / d.seconds).toFixed(0)}% of a core, ${((1000 * d.cpuSeconds) / claims).toFixed(2)} ms/claim); event-loop utilisation ${(100 * d.elu).toFixed(0)}%; GC ${d.gcMs.toFixed(0)} ms in ${d.gcCount} pauses; event-loop delay p50 ${d.lag.p50.toFixed(1)} ms, p99 ${d.lag.p99.toFixed(1)} ms, max ${d.lag.max.toFixed(0)} ms`,
+  );
+  console.log(
+    `service context switches per claim: ${per(d.switches.voluntary, claims)} voluntary (waiting), ${per(d.switches.involuntary, claims)} involuntary (preempted)`,
   );
   const m = (key: string) => ((d.memoryPeaks[key] ?? Number.NaN) / 2 ** 20).toFixed(0);
   console.log(

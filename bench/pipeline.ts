@@ -37,7 +37,8 @@
  * - BENCH_SERVICE_ENV="NAME=value,…": extra service settings (WORKER_CONCURRENCY_ASSESS=8, …).
  * - Experiments' knobs, not the service's settings: BENCH_PG_POOL_MAX (child only: the size
  *   of the service's PostgreSQL pool, fixed at 10 in src/store/database.ts) and
- *   BENCH_PG_OPTIONS (server settings for its sessions, e.g. "-c synchronous_commit=off").
+ *   BENCH_PG_OPTIONS (server settings for its sessions, e.g. "-c synchronous_commit=off"),
+ *   BENCH_NODE_OPTIONS (child only: Node's options, e.g. --max-old-space-size=128).
  * - BENCH_OUT=file: the run's figures as JSON too. BENCH_TIMEOUT_MS (300000).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -229,6 +230,7 @@ async function main(): Promise<void> {
         ...SERVICE_ENV,
         ...(env.BENCH_PG_POOL_MAX ? { BENCH_PG_POOL_MAX: env.BENCH_PG_POOL_MAX } : {}),
         ...(env.BENCH_PG_OPTIONS ? { BENCH_PG_OPTIONS: `"${env.BENCH_PG_OPTIONS}"` } : {}),
+        ...(env.BENCH_NODE_OPTIONS ? { BENCH_NODE_OPTIONS: `"${env.BENCH_NODE_OPTIONS}"` } : {}),
       },
       n: N,
       bytes,

@@ -40,6 +40,7 @@ export interface HookSnapshot {
   monoUs: number;
   epochMs: number;
   cpu: { user: number; system: number };
+  switches: { voluntary: number; involuntary: number };
   elu: { idle: number; active: number; utilization: number };
   gc: { count: number; ms: number };
   lag: { p50: number; p99: number; max: number };
@@ -74,7 +75,8 @@ export async function startServiceChild(
     'all',
     {
       ...env,
-      NODE_OPTIONS: `--import=${HOOK}`,
+      // BENCH_NODE_OPTIONS: V8's settings for an experiment (--max-old-space-size=128, say).
+      NODE_OPTIONS: `--import=${HOOK} ${process.env.BENCH_NODE_OPTIONS ?? ''}`.trim(),
       BENCH_HOOK_DIR: hookDir,
       ...(options.cpuProfDir ? { BENCH_CPU_PROF: options.cpuProfDir } : {}),
     },

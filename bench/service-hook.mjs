@@ -225,6 +225,11 @@ process.on('SIGUSR2', async () => {
     monoUs: Number(process.hrtime.bigint() / 1000n),
     epochMs: Date.now(),
     cpu: process.cpuUsage(),
+    // Involuntary: the kernel took the CPU from the process (a woken PostgreSQL backend, say).
+    switches: {
+      voluntary: process.resourceUsage().voluntaryContextSwitches,
+      involuntary: process.resourceUsage().involuntaryContextSwitches,
+    },
     elu: performance.eventLoopUtilization(),
     gc: { ...gc },
     // Event-loop delay since the previous snapshot (then reset), ms: the histogram records
