@@ -112,8 +112,11 @@ export async function startServiceChild(
         .filter((l) => Number(l.level) >= 40)
         .map((l) => JSON.stringify(l).slice(0, 300)),
     async stop() {
-      await service.stop(30_000);
-      rmSync(hookDir, { recursive: true, force: true });
+      try {
+        await service.stop(30_000);
+      } finally {
+        rmSync(hookDir, { recursive: true, force: true });
+      }
     },
   };
 }
