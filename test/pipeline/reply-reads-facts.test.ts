@@ -5,7 +5,6 @@
  * assessed before the facts kept what a reply needs is answered too: its source is read and
  * parsed that once, and the facts kept for every later reply.
  */
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -21,6 +20,7 @@ import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { countPoolBytes, type PoolBytes } from '../support/pg-bytes.ts';
 import { storeClaim } from '../support/store-claim.ts';
 
 const EXAMPLES = join(REPO_ROOT, 'examples');
@@ -33,16 +33,9 @@ let db: TestDatabase;
 let pool: pg.Pool;
 let engine: EngineSettings;
 let deps: ReplyDeps;
-const sockets = new Set<Socket>();
+let poolBytes: PoolBytes;
 
-/** Bytes PostgreSQL has sent to the reply stage's pool so far. */
-const bytesRead = () => [...sockets].reduce((sum, s) => sum + s.bytesRead, 0);
-
-async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
-  const before = bytesRead();
-  const result = await fn();
-  return { result, bytes: bytesRead() - before };
-}
+const measured = <T>(fn: () => Promise<T>) => poolBytes.measured(fn);
 
 /** The example's approved compensation claim from a contact, with a 5 MiB log attached. */
 function largeClaim(tag: string): Buffer {
@@ -109,9 +102,7 @@ beforeAll(async () => {
     await loadCalendarFile(join(EXAMPLES, 'calendar.json')),
   );
   pool = createPool(db.url);
-  pool.on('connect', (client) => {
-    sockets.add((client as unknown as { connection: { stream: Socket } }).connection.stream);
-  });
+  poolBytes = countPoolBytes(pool);
   deps = {
     pool,
     templates: await ReplyTemplates.load(),

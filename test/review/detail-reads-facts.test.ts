@@ -6,7 +6,6 @@
  * the facts kept all this, and replies sent before their text was kept, are shown too: read
  * from their bytes once, and kept.
  */
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -25,6 +24,7 @@ import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { countPoolBytes, type PoolBytes } from '../support/pg-bytes.ts';
 import { storeClaim } from '../support/store-claim.ts';
 
 const EXAMPLES = join(REPO_ROOT, 'examples');
@@ -40,16 +40,9 @@ let db: TestDatabase;
 let console_: pg.Pool;
 let engine: EngineSettings;
 let templates: ReplyTemplates;
-const sockets = new Set<Socket>();
+let poolBytes: PoolBytes;
 
-/** Bytes PostgreSQL has sent to the console's pool so far. */
-const bytesRead = () => [...sockets].reduce((sum, s) => sum + s.bytesRead, 0);
-
-async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
-  const before = bytesRead();
-  const result = await fn();
-  return { result, bytes: bytesRead() - before };
-}
+const measured = <T>(fn: () => Promise<T>) => poolBytes.measured(fn);
 
 /** An approved compensation claim from the account's contact, with a 5 MiB log attached. */
 function largeClaim(tag: string): Buffer {
@@ -117,9 +110,7 @@ beforeAll(async () => {
   );
   templates = await ReplyTemplates.load();
   console_ = createPool(db.url);
-  console_.on('connect', (client) => {
-    sockets.add((client as unknown as { connection: { stream: Socket } }).connection.stream);
-  });
+  poolBytes = countPoolBytes(console_);
 }, 60_000);
 afterAll(async () => {
   await console_?.end();

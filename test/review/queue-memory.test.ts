@@ -4,7 +4,6 @@
  * cannot be missed: the bytes the console server's own PostgreSQL connections receive, with
  * a control query proving that reading the sources would show up as tens of megabytes.
  */
-import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { FILL_BYTES, FILL_MESSAGES, saveMessageFacts } from '../../src/store/mes
 import { migrate } from '../../src/store/migrate.ts';
 import { buildServer } from '../../src/web/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { countPoolBytes, type PoolBytes } from '../support/pg-bytes.ts';
 import { storeClaim } from '../support/store-claim.ts';
 import { runUserAdd, signIn } from '../web/web-harness.ts';
 
@@ -30,16 +30,9 @@ let db: TestDatabase;
 let web: pg.Pool;
 let app: FastifyInstance;
 let cookie: string;
-const sockets = new Set<Socket>();
+let poolBytes: PoolBytes;
 
-/** Bytes PostgreSQL has sent to the console server's pool so far (closed connections included). */
-const bytesRead = () => [...sockets].reduce((sum, s) => sum + s.bytesRead, 0);
-
-async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
-  const before = bytesRead();
-  const result = await fn();
-  return { result, bytes: bytesRead() - before };
-}
+const measured = <T>(fn: () => Promise<T>) => poolBytes.measured(fn);
 
 /** A 5 MiB claim email: unique subject and sender, a base64 log file attached. */
 function largeEmail(tag: string, n: number): Buffer {
@@ -109,9 +102,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await migrate(db.pool);
   web = createPool(db.url);
-  web.on('connect', (client) => {
-    sockets.add((client as unknown as { connection: { stream: Socket } }).connection.stream);
-  });
+  poolBytes = countPoolBytes(web);
   app = buildServer({ pool: web, logger: createLogger('silent', { write: () => undefined }) });
   await app.ready();
   const added = await runUserAdd(db.url, ['agent@example.com', '--role', 'agent'], `${PASSWORD}\n`);
