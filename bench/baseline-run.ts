@@ -51,7 +51,11 @@ export async function runBaselines(options: {
 }
 
 /** The baselines' rates, the ceiling (the slowest component) and the service's ratios. */
-export function printBaselines(b: BaselineResult & { n: number }, serviceRate: number): void {
+export function printBaselines(
+  b: BaselineResult & { n: number },
+  /** The service's burst rate; undefined for a steady run, whose rate is the arrivals'. */
+  serviceRate: number | undefined,
+): void {
   const fetchParse = rate(b.n, b.fetchParseMs);
   const smtp = rate(b.smtpSent, b.smtpMs);
   const naive = rate(b.n, b.naiveMs);
@@ -66,7 +70,9 @@ export function printBaselines(b: BaselineResult & { n: number }, serviceRate: n
   console.log(
     `  naive loop (fetch → parse → assess → render → send → move, one at a time, no database): ${naive} claims/s (${b.naiveSent} replies in ${b.naiveMs.toFixed(0)} ms)`,
   );
-  console.log(
-    `  ceiling (slowest component): ${ceiling} claims/s; service/ceiling ${(serviceRate / ceiling).toFixed(3)}; service/naive ${(serviceRate / naive).toFixed(2)}`,
-  );
+  const ratios =
+    serviceRate === undefined
+      ? 'no ratios: a steady run goes at the arrival rate'
+      : `service/ceiling ${(serviceRate / ceiling).toFixed(3)}; service/naive ${(serviceRate / naive).toFixed(2)}`;
+  console.log(`  ceiling (slowest component): ${ceiling} claims/s; ${ratios}`);
 }

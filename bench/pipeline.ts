@@ -248,7 +248,7 @@ async function main(): Promise<void> {
         benchKb: process.resourceUsage().maxRSS,
       },
     });
-    if (baseline) printBaselines(baseline, figures.endToEndRate);
+    if (baseline) printBaselines(baseline, RATE ? undefined : figures.endToEndRate);
     if (hook) {
       printHookDelta(hook, N);
       printStatements(hook, N);
