@@ -34,7 +34,8 @@
  * - BENCH_EXPLAIN=1 (child only): after the run, each frequent statement is run again under
  *   EXPLAIN ANALYZE with its first parameters (bench/explain-statements.ts): PostgreSQL's
  *   own planning, execution and JIT time per statement.
- * - BENCH_SERVICE_ENV="NAME=value,…": extra service settings (WORKER_CONCURRENCY_ASSESS=8, …).
+ * - BENCH_SERVICE_ENV="NAME=value,…": extra service settings (WORKER_CONCURRENCY_ASSESS=8, …);
+ *   a child needs LOG_LEVEL info or lower (its start is told by its 'claim-intake started' line).
  * - Experiments' knobs, not the service's settings: BENCH_PG_POOL_MAX (child only: the size
  *   of the service's PostgreSQL pool, fixed at 10 in src/store/database.ts) and
  *   BENCH_PG_OPTIONS (server settings for its sessions, e.g. "-c synchronous_commit=off"),
