@@ -24,6 +24,7 @@ import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { largeClaimEmail } from '../support/large-claim.ts';
 import { countPoolBytes, type PoolBytes } from '../support/pg-bytes.ts';
 import { storeClaim } from '../support/store-claim.ts';
 
@@ -46,32 +47,16 @@ const measured = <T>(fn: () => Promise<T>) => poolBytes.measured(fn);
 
 /** An approved compensation claim from the account's contact, with a 5 MiB log attached. */
 function largeClaim(tag: string): Buffer {
-  const line = `${Buffer.alloc(57, `${tag} `).toString('base64')}\r\n`;
-  return Buffer.from(
-    [
+  return largeClaimEmail(tag, {
+    headers: [
       'From: IT Desk <it@demo-shop.test>',
       'To: claims@cloud.example',
       'Cc: ops@demo-shop.test',
-      'Subject: Compensation claim - Account: demo-shop; Fault time: 2026-03-02 10:05; Occurrences: 1',
       'Date: Tue, 03 Mar 2026 10:00:00 +0800',
-      `Message-ID: <${tag}@mail.test>`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      WORDS,
-      '--b',
-      'Content-Type: text/plain; name="ecs.log"',
-      'Content-Transfer-Encoding: base64',
-      'Content-Disposition: attachment; filename="ecs.log"',
-      '',
-      line.repeat(Math.ceil(SOURCE_BYTES / line.length)),
-      '--b--',
-      '',
-    ].join('\r\n'),
-  );
+    ],
+    text: WORDS,
+    bytes: SOURCE_BYTES,
+  });
 }
 
 /** Stored, assessed by the real stage, answered (the reply prepared) and put in review. */
