@@ -52,7 +52,15 @@ export async function runImapSession(
   });
   let news: (() => void) | undefined;
   let closed = false;
-  client.on('exists', () => news?.());
+  // EXISTS seen since the last cycle began: the server reports arrivals in the answers to our
+  // own commands too (a MOVE's, a SEARCH's), and one that came during a cycle must start the
+  // next cycle at once, not wait for the poll interval.
+  let arrived = false;
+  client.on('exists', (data: { count: number; prevCount: number }) => {
+    if (data.count <= data.prevCount) return;
+    arrived = true;
+    news?.();
+  });
   client.on('error', (error: Error) => log.warn({ err: error }, 'IMAP connection error'));
   client.on('close', () => {
     closed = true;
@@ -69,12 +77,21 @@ export async function runImapSession(
     log.info({ idle, move: client.capabilities.has('MOVE') }, 'IMAP session open');
     let lastReconcile = Date.now();
     while (!signal.aborted && !closed) {
+      arrived = false;
       await cycle(client, mailbox, deps, log, signal);
       if (Date.now() - lastReconcile >= deps.config.reconcileIntervalMs) {
         await deps.sweep();
         lastReconcile = Date.now();
       }
-      // Wait for an EXISTS push (IDLE) or the poll interval, whichever comes first.
+      if (arrived) continue;
+      // Wait for an EXISTS push (IDLE) or the poll interval, whichever comes first. IDLE starts
+      // now: imapflow's own auto-IDLE would start only after 15 s of quiet, and a server that
+      // is not idling tells of new mail only in answers to commands, so claims that came in
+      // just after a cycle would wait that long. The next command ends the IDLE (imapflow).
+      if (idle && !closed)
+        client.idle({ whenFree: true }).catch((error: unknown) => {
+          log.debug({ err: error }, 'IDLE ended with an error');
+        });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, deps.config.pollIntervalMs);
         function done() {
@@ -83,7 +100,7 @@ export async function runImapSession(
           resolve();
         }
         news = done;
-        if (signal.aborted || closed) done();
+        if (signal.aborted || closed || arrived) done();
       });
     }
     if (closed && !signal.aborted) throw new Error('IMAP connection closed');
