@@ -11,34 +11,19 @@
  * Simplified turns 著 (Simplified 著名) into 着; and customers paste names and addresses
  * written in the other script. Both are a few characters among many.
  */
-import { Converter } from 'opencc-js/cn2t';
 import { simplifiedForMatching } from '../domain/extract/script.ts';
+import { SIMPLIFIED_MARKS } from './simplified-marks.ts';
 
 export type ChineseScript = 'Hans' | 'Hant';
 
 const HAN = /\p{Script=Han}/u;
 
-/**
- * Built on first use: OpenCC's Simplified→Traditional dictionary (its phrase table with it)
- * takes about a tenth of a second to load, and only Chinese mail needs it.
- */
-let toTraditional: Convert | undefined;
-/**
- * Typed here: opencc-js's declarations import './core' without an extension, which NodeNext
- * does not resolve, so its converters reach TypeScript as `any`.
- */
-type Convert = (text: string) => string;
-
-function traditionalOf(char: string): string {
-  const convert: Convert = toTraditional ?? Converter({ from: 'cn', to: 'tw' });
-  toTraditional = convert;
-  return convert(char);
-}
-
 /** Marks per character: +1 Traditional, -1 Simplified, 0 shared by both scripts. */
 function markOf(char: string): number {
   if (simplifiedForMatching(char) !== char) return 1;
-  if (traditionalOf(char) !== char) return -1;
+  // The characters Simplified→Traditional conversion changes, listed ahead of time: OpenCC's
+  // own tables for that direction take about 80 MB once built.
+  if (SIMPLIFIED_MARKS.has(char)) return -1;
   return 0;
 }
 
