@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { writeAudit } from '../store/audit-log.ts';
 import { connect } from '../store/database.ts';
 import {
   countConsoleLeftovers,
@@ -88,16 +89,15 @@ export async function runHousekeeping(
         : await doAll(pool, retentionDays, batchSize, signal);
       const interrupted = signal?.aborted === true;
       if (!dryRun) {
-        await pool.query(
-          `INSERT INTO audit_log (actor, action, details) VALUES ('system:housekeeping', 'housekeeping.run', $1)`,
-          [
-            {
-              retention_days: retentionDays,
-              ...snakeCase(counts),
-              ...(interrupted ? { interrupted } : {}),
-            },
-          ],
-        );
+        await writeAudit(pool, {
+          actor: 'system:housekeeping',
+          action: 'housekeeping.run',
+          details: {
+            retention_days: retentionDays,
+            ...snakeCase(counts),
+            ...(interrupted ? { interrupted } : {}),
+          },
+        });
       }
       logger.info({ ...counts, retentionDays, dryRun, interrupted }, 'housekeeping done');
       return { status: 'done', dryRun, retentionDays, counts, interrupted };

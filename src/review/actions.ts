@@ -13,6 +13,7 @@ import { editNeedsAdmin } from '../domain/edited-amount.ts';
 import { decimal, formatMinor, minorDigitsOf, parseDecimal, toMinor } from '../domain/money.ts';
 import { DEFAULT_POLICY } from '../domain/policy.ts';
 import { type QueueName, REPLY_QUEUE, SETTLE_QUEUE, type WorkItem } from '../pipeline/queues.ts';
+import { writeAudit } from '../store/audit-log.ts';
 import { withTransaction } from '../store/database.ts';
 import { applyDraft, type DecisionDraft, type ReviewedAssessment } from './draft.ts';
 import { ReviewError } from './errors.ts';
@@ -165,15 +166,20 @@ async function decide(
     );
     const row = rows[0];
     if (!row) throw conflict();
-    await audit(client, input.actor, action, input.claimId, {
-      decision: a.decision,
-      note: a.agent?.note ?? null,
-      amount: a.amount,
-      original_amount: claim.assessment.amount,
-      reasons: a.reasons,
-      original_reasons: claim.reasons,
-      from_version: input.expectedVersion,
-      version: row.version,
+    await writeAudit(client, {
+      actor: input.actor,
+      action,
+      claimId: input.claimId,
+      details: {
+        decision: a.decision,
+        note: a.agent?.note ?? null,
+        amount: a.amount,
+        original_amount: claim.assessment.amount,
+        reasons: a.reasons,
+        original_reasons: claim.reasons,
+        from_version: input.expectedVersion,
+        version: row.version,
+      },
     });
     return { version: row.version, vip: row.vip, decision: a.decision as Decided['decision'] };
   });
@@ -203,9 +209,11 @@ export async function assign(
       [input.claimId, assignee],
     );
     if (!rows[0]) throw new ReviewError('not_found', `claim ${input.claimId} does not exist`);
-    await audit(client, input.actor, 'review.assign', input.claimId, {
-      assignee,
-      previous: rows[0].previous,
+    await writeAudit(client, {
+      actor: input.actor,
+      action: 'review.assign',
+      claimId: input.claimId,
+      details: { assignee, previous: rows[0].previous },
     });
     return { assignee };
   });
@@ -244,17 +252,4 @@ function checkActor(actor: string): void {
   // The audit trail must say which agent it was; the HTTP layer passes the session's user.
   if (!/^agent:\S+@\S+$/.test(actor))
     throw new ReviewError('invalid_input', `actor must be 'agent:<email>', got '${actor}'`);
-}
-
-async function audit(
-  client: pg.PoolClient,
-  actor: string,
-  action: string,
-  claimId: number,
-  details: object,
-): Promise<void> {
-  await client.query(
-    'INSERT INTO audit_log (actor, action, claim_id, details) VALUES ($1, $2, $3, $4)',
-    [actor, action, claimId, details],
-  );
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { writeAudit } from './audit-log.ts';
 import { withTransaction } from './database.ts';
 
 export type QuarantineReason = 'too_large' | 'unparseable';
@@ -107,6 +108,10 @@ function statements(messages: IncomingMessage[]): IncomingMessage[][] {
 interface InsertedRow {
   id: string;
   source_key: string;
+  /** bigint, as text. */
+  size: string;
+  state: 'stored' | 'quarantined';
+  quarantine_reason: string | null;
 }
 
 async function insertMessages(
@@ -139,7 +144,7 @@ async function insertMessages(
                            state, quarantine_reason)
      VALUES ${rows.join(', ')}
      ON CONFLICT DO NOTHING
-     RETURNING id, source_key`,
+     RETURNING id, source_key, size, state, quarantine_reason`,
     values,
   );
   return inserted.rows;
@@ -177,13 +182,24 @@ export async function storeMessages(
         [ids],
       );
       const claimByMessage = new Map(claims.rows.map((c) => [c.message_id, Number(c.id)]));
-      await client.query(
-        `INSERT INTO audit_log (actor, action, claim_id, message_id, details)
-         SELECT 'system:intake', CASE WHEN m.state = 'quarantined' THEN 'message.quarantined' ELSE 'message.stored' END,
-                c.id, m.id, jsonb_build_object('mailbox', m.mailbox, 'source_key', m.source_key, 'size', m.size,
-                                               'quarantine_reason', m.quarantine_reason)
-           FROM messages m JOIN claims c ON c.message_id = m.id WHERE m.id = ANY($1::bigint[])`,
-        [ids],
+      // One entry per stored message and its claim, in the order stored, from the rows as
+      // stored (RETURNING above): the details are what the database holds, not the input.
+      await writeAudit(
+        client,
+        ...inserted
+          .filter((r) => claimByMessage.has(r.id))
+          .map((r) => ({
+            actor: 'system:intake',
+            action: r.state === 'quarantined' ? 'message.quarantined' : 'message.stored',
+            claimId: claimByMessage.get(r.id),
+            messageId: r.id,
+            details: {
+              mailbox,
+              source_key: r.source_key,
+              size: Number(r.size),
+              quarantine_reason: r.quarantine_reason,
+            },
+          })),
       );
       for (const r of inserted) claimIds.set(r.source_key, claimByMessage.get(r.id) ?? 0);
     }

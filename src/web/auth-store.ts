@@ -4,6 +4,7 @@
  * already hashed (sha256) or as scrypt hashes.
  */
 import type pg from 'pg';
+import { writeAudit } from '../store/audit-log.ts';
 import { revokeTokensBeyond, sha256, type TokenPrincipal } from './token-store.ts';
 
 export {
@@ -94,11 +95,7 @@ export async function audit(
   action: string,
   details: Record<string, unknown>,
 ): Promise<void> {
-  await pool.query('INSERT INTO audit_log (actor, action, details) VALUES ($1, $2, $3)', [
-    actor,
-    action,
-    JSON.stringify(details),
-  ]);
+  await writeAudit(pool, { actor, action, details });
 }
 
 export async function createSession(
@@ -221,11 +218,11 @@ export async function updateUser(
       sessionsDeleted = deleted.rowCount ?? 0;
     }
     const tokensRevoked = await revokeTokensBeyond(client, id, row);
-    await client.query('INSERT INTO audit_log (actor, action, details) VALUES ($1, $2, $3)', [
+    await writeAudit(client, {
       actor,
-      'user.update',
-      JSON.stringify({ userId: id, email: row.email, changes, sessionsDeleted, tokensRevoked }),
-    ]);
+      action: 'user.update',
+      details: { userId: id, email: row.email, changes, sessionsDeleted, tokensRevoked },
+    });
     await client.query('COMMIT');
     return true;
   } catch (error) {

@@ -17,6 +17,7 @@ import type { DecisionDraft } from '../review/draft.ts';
 import { REVIEW_ERROR_STATUS, ReviewError } from '../review/errors.ts';
 import { previewReply } from '../review/preview.ts';
 import { listReviewQueue } from '../review/queue.ts';
+import { writeAudit } from '../store/audit-log.ts';
 import type { Principal } from './auth-store.ts';
 import { ApiError, type ApiErrorCode } from './errors.ts';
 import { guard } from './guard.ts';
@@ -235,20 +236,17 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
       );
     const attachment = raw ? await extractAttachment(raw, index) : null;
     if (!attachment) throw new ApiError('not_found');
-    await pool.query(
-      'INSERT INTO audit_log (actor, action, claim_id, details) VALUES ($1, $2, $3, $4)',
-      [
-        who(request),
-        'attachment.download',
-        id,
-        {
-          index,
-          filename: attachment.filename || null,
-          size: attachment.content.length,
-          sha256: createHash('sha256').update(attachment.content).digest('hex'),
-        },
-      ],
-    );
+    await writeAudit(pool, {
+      actor: who(request),
+      action: 'attachment.download',
+      claimId: id,
+      details: {
+        index,
+        filename: attachment.filename || null,
+        size: attachment.content.length,
+        sha256: createHash('sha256').update(attachment.content).digest('hex'),
+      },
+    });
     // Never the sender's declared type: the browser saves the bytes and renders nothing.
     reply.header('content-security-policy', ATTACHMENT_CSP);
     reply.header('x-content-type-options', 'nosniff');
