@@ -5,7 +5,18 @@
 import type pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { SmtpPermanentError } from '../reply/outbound.ts';
-import { connect, withTransaction } from '../store/database.ts';
+import { sendToReview } from '../store/claims-store.ts';
+import { connect } from '../store/database.ts';
+import {
+  backToPending,
+  markCutOff,
+  markRefused,
+  markSent,
+  outcomeUnknown,
+  releaseSend,
+  type SendingReply,
+  startSending,
+} from '../store/replies-store.ts';
 import type { PrepareOutcome, ReplyDeps } from './reply.ts';
 
 /** Sends the claim to an agent with `code` among its reasons, audited with `why`. */
@@ -15,19 +26,13 @@ export async function toReview(
   code: string,
   why: string,
 ): Promise<PrepareOutcome> {
-  await client.query(
-    `UPDATE claims SET state = 'review', reasons = array_append(array_remove(reasons, $2), $2), updated_at = now() WHERE id = $1`,
-    [claimId, code],
-  );
-  await client.query(
-    `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'claim.to_review', $1, $2)`,
-    [claimId, { reason: code, why }],
-  );
+  await sendToReview(client, claimId, {
+    actor: 'system:reply',
+    code,
+    details: { reason: code, why },
+  });
   return { status: 'to_review', why };
 }
-
-/** First key of the (int, int) advisory locks held by the one attempt sending a reply. */
-const SEND_LOCK = 0x53454e44; // 'SEND'
 
 /** Another attempt is sending this reply right now (a stalled job run twice): try later. */
 export class ReplyInFlightError extends ClaimIntakeError {
@@ -50,27 +55,27 @@ export async function sendReply(
   deps: ReplyDeps,
   replyId: number,
 ): Promise<'sent' | 'already_sent' | 'outcome_unknown'> {
-  const lock = await connect(deps.pool);
+  // One connection for the attempt: its session holds the send lock, and every statement of
+  // the attempt runs on it (none waits for a second connection from the pool).
+  const conn = await connect(deps.pool);
   const onError = () => undefined; // a dead connection fails its pending query; nothing else to do
-  lock.on('error', onError);
-  const key = [SEND_LOCK, replyId % 2 ** 31];
+  conn.on('error', onError);
   let broken: Error | undefined;
   try {
-    const { rows } = await lock.query<{ ok: boolean }>(
-      'SELECT pg_try_advisory_lock($1::int, $2::int) AS ok',
-      key,
-    );
-    if (!rows[0]?.ok) throw new ReplyInFlightError(replyId);
+    const reply = await startSending(conn, replyId);
+    if (reply === 'in_flight') throw new ReplyInFlightError(replyId);
     try {
-      return await sendLocked(deps, replyId);
+      return reply
+        ? await sendLocked(deps, conn, replyId, reply)
+        : await notSendable(conn, replyId);
     } finally {
-      await lock.query('SELECT pg_advisory_unlock($1::int, $2::int)', key).catch((e: Error) => {
+      await releaseSend(conn, replyId).catch((e: Error) => {
         broken = e; // the connection is dropped below, and its session's lock with it
       });
     }
   } finally {
-    lock.off('error', onError);
-    lock.release(broken);
+    conn.off('error', onError);
+    conn.release(broken);
   }
 }
 
@@ -80,64 +85,31 @@ export const OUTCOME_UNKNOWN =
 
 async function sendLocked(
   deps: ReplyDeps,
+  conn: pg.PoolClient,
   replyId: number,
-): Promise<'sent' | 'already_sent' | 'outcome_unknown'> {
-  const { rows } = await deps.pool.query<{
-    claim_id: string;
-    raw: Buffer;
-    to_address: string;
-    kind: string;
-  }>(
-    `UPDATE replies SET state = 'sending', attempts = attempts + 1
-      WHERE id = $1 AND (state = 'pending' OR (state = 'failed' AND NOT outcome_unknown))
-      RETURNING claim_id, raw, to_address, kind`,
-    [replyId],
-  );
-  const reply = rows[0];
-  if (!reply) return notSendable(deps.pool, replyId);
-  const claimId = Number(reply.claim_id);
+  reply: SendingReply,
+): Promise<'sent'> {
+  const { claimId } = reply;
   try {
     const result = await deps.transport.send(reply.raw, {
       from: deps.mailFrom,
-      to: [reply.to_address],
+      to: [reply.toAddress],
     });
-    await withTransaction(deps.pool, async (client) => {
-      await client.query(
-        `UPDATE replies SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`,
-        [replyId],
-      );
-      // A review acknowledgement leaves the claim with the agents; any other reply ends it.
-      await client.query(
-        `UPDATE claims SET state = CASE WHEN state = 'review' THEN 'review' ELSE 'answered' END, updated_at = now() WHERE id = $1`,
-        [claimId],
-      );
-      await client.query(
-        `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.sent', $1, $2)`,
-        [claimId, { reply_id: replyId, kind: reply.kind, response: result.response.slice(0, 500) }],
-      );
-    });
+    await markSent(conn, { replyId, claimId, kind: reply.kind, response: result.response });
     return 'sent';
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof SmtpPermanentError) {
-      await withTransaction(deps.pool, async (client) => {
-        await client.query(`UPDATE replies SET state = 'failed', last_error = $2 WHERE id = $1`, [
+      await inTransaction(conn, () =>
+        markRefused(conn, {
           replyId,
-          error.response,
-        ]);
-        await toReview(
-          client,
           claimId,
-          'reply_failed',
-          `SMTP ${error.responseCode ?? ''}: ${error.response}`.slice(0, 500),
-        );
-      });
+          response: error.response,
+          why: `SMTP ${error.responseCode ?? ''}: ${error.response}`.slice(0, 500),
+        }),
+      );
     } else {
-      // Back to 'pending' for the retry: 'sending' means an attempt is talking to SMTP now.
-      await deps.pool.query(`UPDATE replies SET state = 'pending', last_error = $2 WHERE id = $1`, [
-        replyId,
-        message.slice(0, 500),
-      ]);
+      await backToPending(conn, replyId, message);
     }
     throw error;
   }
@@ -149,24 +121,28 @@ async function sendLocked(
  * agent. One marked so earlier stays unknown; anything else was sent.
  */
 async function notSendable(
-  pool: pg.Pool,
+  conn: pg.PoolClient,
   replyId: number,
 ): Promise<'already_sent' | 'outcome_unknown'> {
-  return withTransaction(pool, async (client) => {
-    const cut = await client.query<{ claim_id: string }>(
-      `UPDATE replies SET state = 'failed', outcome_unknown = true, last_error = $2
-        WHERE id = $1 AND state = 'sending'
-        RETURNING claim_id`,
-      [replyId, OUTCOME_UNKNOWN],
-    );
-    if (cut.rows[0]) {
-      await toReview(client, Number(cut.rows[0].claim_id), 'reply_failed', OUTCOME_UNKNOWN);
+  return inTransaction(conn, async () => {
+    const claimId = await markCutOff(conn, replyId, OUTCOME_UNKNOWN);
+    if (claimId !== null) {
+      await toReview(conn, claimId, 'reply_failed', OUTCOME_UNKNOWN);
       return 'outcome_unknown';
     }
-    const { rows } = await client.query<{ outcome_unknown: boolean }>(
-      'SELECT outcome_unknown FROM replies WHERE id = $1',
-      [replyId],
-    );
-    return rows[0]?.outcome_unknown ? 'outcome_unknown' : 'already_sent';
+    return (await outcomeUnknown(conn, replyId)) ? 'outcome_unknown' : 'already_sent';
   });
+}
+
+/** BEGIN … COMMIT on a connection the caller holds (and keeps: its session lock stays). */
+async function inTransaction<T>(conn: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+  await conn.query('BEGIN');
+  try {
+    const result = await fn();
+    await conn.query('COMMIT');
+    return result;
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }

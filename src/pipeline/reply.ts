@@ -30,8 +30,10 @@ import { foldMailbox, recipientOf } from '../reply/recipient.ts';
 import { replyKind } from '../reply/reply-data.ts';
 import { checkReplyLimits, type LimitVerdict, type ReplyLimits } from '../reply/reply-limits.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
+import { lockClaimToAnswer, markIgnored } from '../store/claims-store.ts';
 import { withTransaction } from '../store/database.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
+import { deferReply, insertReply } from '../store/replies-store.ts';
 import { storableText } from '../store/reply-text.ts';
 import { toReview } from './reply-send.ts';
 
@@ -63,31 +65,9 @@ export async function prepareReply(
   version: number,
 ): Promise<PrepareOutcome> {
   return withTransaction(deps.pool, async (client) => {
-    const { rows } = await client.query<{
-      state: string;
-      version: number;
-      decision: Assessment['decision'] | null;
-      assessment: (Assessment & { agent?: unknown }) | null;
-      message_id: string;
-      has_raw: boolean;
-      received_at: Date;
-      sender_authenticated: boolean | null;
-    }>(
-      // Not the source: the reply is made from the facts the assessment kept (message-facts.ts).
-      `SELECT c.state, c.version, c.decision, c.assessment, m.id AS message_id,
-              m.raw IS NOT NULL AS has_raw, c.received_at, ca.sender_authenticated
-         FROM claims c JOIN messages m ON m.id = c.message_id
-         LEFT JOIN claim_assessments ca ON ca.claim_id = c.id AND ca.version = c.version
-        WHERE c.id = $1 FOR UPDATE OF c`,
-      [claimId],
-    );
-    const claim = rows[0];
-    if (!claim?.assessment || !claim.has_raw) return { status: 'none', why: 'nothing to answer' };
-    const existing = await client.query<{ id: string }>(
-      'SELECT id FROM replies WHERE claim_id = $1 AND decision_version = $2',
-      [claimId, version],
-    );
-    if (existing.rows[0]) return { status: 'ready', replyId: Number(existing.rows[0].id) };
+    const claim = await lockClaimToAnswer(client, claimId, version);
+    if (!claim?.assessment || !claim.hasRaw) return { status: 'none', why: 'nothing to answer' };
+    if (claim.replyId !== null) return { status: 'ready', replyId: claim.replyId };
     if (claim.version !== version)
       return { status: 'none', why: `decision version ${version} was superseded` };
     // The claim's decision now: the engine's, unless settlement sent it to review since.
@@ -99,7 +79,7 @@ export async function prepareReply(
     const kind = replyKind(a);
     if (kind === null) return { status: 'none', why: 'auto-generated mail is never answered' };
     // Parsed only for a claim assessed before the facts kept all this (then saved for next time).
-    const email = await loadEmailFacts(client, claim.message_id);
+    const email = claim.email ?? (await loadEmailFacts(client, claim.messageId));
     if (!email) return { status: 'none', why: 'nothing to answer' };
     if (!email.from)
       return toReview(client, claimId, 'reply_failed', 'the message has no usable sender address');
@@ -107,15 +87,9 @@ export async function prepareReply(
     if (foldMailbox(email.from).mailbox === foldMailbox(deps.mailFrom).mailbox) {
       // A loop, or someone writing as us: never answered, and done with (left 'assessed',
       // the sweeps would keep offering it to this stage). A claim in review stays with the agents.
-      await client.query(
-        `UPDATE claims SET state = CASE WHEN state = 'review' THEN 'review' ELSE 'ignored' END, updated_at = now() WHERE id = $1`,
-        [claimId],
-      );
-      await client.query(
-        `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'claim.ignored', $1, $2)`,
-        [claimId, { reason: 'own_address', why: 'never answer our own address' }],
-      );
-      return { status: 'none', why: 'never answer our own address' };
+      const why = 'never answer our own address';
+      await markIgnored(client, claimId, { reason: 'own_address', why });
+      return { status: 'none', why };
     }
     const to = await recipientOf(client, email.from);
     // The rules on automatic replies are not for an agent's decision: the agent chose to answer.
@@ -124,21 +98,17 @@ export async function prepareReply(
       ? noAutomaticReply({
           type: a.type,
           reasons: a.reasons,
-          senderAuthenticated: claim.sender_authenticated,
+          senderAuthenticated: claim.senderAuthenticated,
           contact: to.contact,
         })
       : null;
     if (refused) return toReview(client, claimId, 'no_automatic_reply', refused);
-    const receipt = await client.query<{ receipt_no: string | null }>(
-      'SELECT receipt_no FROM refund_settlements WHERE claim_id = $1',
-      [claimId],
-    );
     const reply = renderClaimReply(deps.templates, {
       claimId,
       assessment: a,
       email,
-      receivedAt: claim.received_at.getTime(),
-      receipt: receipt.rows[0]?.receipt_no ?? null,
+      receivedAt: claim.receivedAt.getTime(),
+      receipt: claim.receiptNo,
       contact: to.contact,
     })!;
     const { lang, ref } = reply;
@@ -165,60 +135,29 @@ export async function prepareReply(
       if (tellsOfPayment(kind)) return defer(client, claimId, version, verdict);
       return toReview(client, claimId, 'reply_limit_reached', verdict.why);
     }
-    const inserted = await client.query<{ id: string }>(
-      `INSERT INTO replies (claim_id, decision_version, kind, lang, to_address, to_mailbox, to_domain,
-                            to_contact, message_id, subject, raw, text_part, from_address)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-      [
-        claimId,
-        version,
-        kind,
-        lang,
-        to.address,
-        to.mailbox,
-        to.domain,
-        to.contact,
-        messageId,
-        reply.subject,
-        raw,
-        // What the claim page's thread shows, so the console does not parse what we sent.
-        storableText(reply.text),
-        deps.mailFrom,
-      ],
-    );
-    // No longer waiting: the sweeps see the reply itself from now on.
-    await client.query(
-      'DELETE FROM reply_deferrals WHERE claim_id = $1 AND decision_version = $2',
-      [claimId, version],
-    );
-    await client.query(
-      `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.prepared', $1, $2)`,
-      [claimId, { kind, lang, message_id: messageId, version }],
-    );
-    return { status: 'ready', replyId: Number(inserted.rows[0]!.id) };
+    const replyId = await insertReply(client, {
+      claimId,
+      version,
+      kind,
+      lang,
+      to,
+      messageId,
+      subject: reply.subject,
+      raw,
+      text: storableText(reply.text),
+      from: deps.mailFrom,
+    });
+    return { status: 'ready', replyId };
   });
 }
 
-/**
- * Keeps a payment's reply waiting for the limit's window: recorded (so the sweeps offer the
- * claim again only once it is due) and audited the first time, not on every later look.
- */
+/** Keeps a payment's reply waiting for the limit's window (replies-store.ts `deferReply`). */
 async function defer(
   client: pg.PoolClient,
   claimId: number,
   version: number,
   verdict: Extract<LimitVerdict, { within: false }>,
 ): Promise<PrepareOutcome> {
-  const { rows } = await client.query<{ first: boolean }>(
-    `INSERT INTO reply_deferrals (claim_id, decision_version, until, why) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (claim_id, decision_version) DO UPDATE SET until = EXCLUDED.until, why = EXCLUDED.why
-     RETURNING (xmax = 0) AS first`,
-    [claimId, version, verdict.until, verdict.why],
-  );
-  if (rows[0]?.first)
-    await client.query(
-      `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ('system:reply', 'reply.deferred', $1, $2)`,
-      [claimId, { why: verdict.why, until: verdict.until, version }],
-    );
+  await deferReply(client, { claimId, version, until: verdict.until, why: verdict.why });
   return { status: 'deferred', why: verdict.why, waitMs: Math.max(verdict.waitMs, MIN_DEFER_MS) };
 }

@@ -80,26 +80,48 @@ export async function checkReplyLimits(
       what: 'replies in the last hour',
     },
   ];
-  for (const w of windows) {
-    // `hours` is one of two constants, never input. Without a reply in the window (a limit
-    // of 0), nothing will leave it: look again a window from now.
-    const { rows } = await client.query<{ n: string; until: string; wait_ms: string }>(
-      `WITH w AS (
-         SELECT count(*) AS n, coalesce(min(created_at), now()) + make_interval(hours => ${w.hours}) AS until
-           FROM replies WHERE ${w.where} AND created_at > now() - make_interval(hours => ${w.hours}))
-       SELECT n, until::text AS until, ceil(extract(epoch FROM until - now()) * 1000) AS wait_ms FROM w`,
-      w.params,
-    );
-    const row = rows[0]!;
-    if (Number(row.n) < w.limit) continue;
-    return {
-      within: false,
-      why: `${row.n} ${w.what} (limit ${w.limit})`,
-      until: row.until,
-      waitMs: Number(row.wait_ms),
-    };
+  // All windows in one round trip (the lock is held meanwhile), each counted only up to its
+  // limit: beyond it the count says nothing more, and the hourly window holds up to a limit's
+  // worth of rows. Only a window that is full reads when its oldest reply leaves it.
+  const params: unknown[] = [];
+  const counts = windows.map((w, i) => {
+    const where = w.where.replace('$1', () => `$${params.push(...w.params)}`);
+    const interval = `make_interval(hours => ${w.hours})`;
+    return `SELECT ${i} AS w, count(*) AS n FROM (
+              SELECT 1 FROM replies WHERE ${where} AND created_at > now() - ${interval}
+               LIMIT ${w.limit}) AS counted`;
+  });
+  const { rows } = await client.query<{ w: number; n: string }>(
+    `${counts.join(' UNION ALL ')} ORDER BY w`,
+    params,
+  );
+  for (const [i, w] of windows.entries()) {
+    if (Number(rows[i]?.n ?? 0) < w.limit) continue;
+    return overLimit(client, w);
   }
   return { within: true };
+}
+
+/**
+ * The verdict for a full window: how many replies it holds, and when its oldest leaves it. Without a
+ * reply in the window (a limit of 0), nothing will leave it: look again a window from now.
+ */
+async function overLimit(client: pg.ClientBase, w: Window): Promise<LimitVerdict> {
+  // `hours` is one of two constants, never input.
+  const { rows } = await client.query<{ n: string; until: string; wait_ms: string }>(
+    `WITH w AS (
+       SELECT count(*) AS n, coalesce(min(created_at), now()) + make_interval(hours => ${w.hours}) AS until
+         FROM replies WHERE ${w.where} AND created_at > now() - make_interval(hours => ${w.hours}))
+     SELECT n, until::text AS until, ceil(extract(epoch FROM until - now()) * 1000) AS wait_ms FROM w`,
+    w.params,
+  );
+  const row = rows[0]!;
+  return {
+    within: false,
+    why: `${row.n} ${w.what} (limit ${w.limit})`,
+    until: row.until,
+    waitMs: Number(row.wait_ms),
+  };
 }
 
 /** One limit: the replies it counts (a condition on replies), over how many hours, up to how many. */

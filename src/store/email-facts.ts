@@ -12,7 +12,8 @@ import {
   saveFacts,
 } from './message-facts.ts';
 
-interface EmailRow {
+/** The columns `emailFactsColumns` selects, as node-postgres reads them. */
+export interface EmailRow {
   has_raw: boolean;
   subject: string | null;
   from_address: string | null;
@@ -44,15 +45,14 @@ export async function loadEmailFacts(
   messageId: string | number,
 ): Promise<EmailFacts | null> {
   const { rows } = await db.query<EmailRow>(
-    `SELECT m.raw IS NOT NULL AS has_raw, f.subject, f.from_address, f.from_name, f.attachments,
-            f.attachment_count, f.parse_error, f.header_message_id, f.in_reply_to,
-            f.reference_ids, f.reply_lang, f.to_addresses, f.date_ms, f.text_excerpt, f.text_chars
+    `SELECT ${emailFactsColumns('m', 'f')}
        FROM messages m LEFT JOIN message_facts f ON f.message_id = m.id WHERE m.id = $1`,
     [messageId],
   );
   const row = rows[0];
   if (!row) return null;
-  if (row.reply_lang !== null) return emailFactsOf(row, row.reply_lang);
+  const kept = keptEmailFacts(row);
+  if (kept) return kept;
   if (!row.has_raw) return null;
   const source = await db.query<{ raw: Buffer | null }>('SELECT raw FROM messages WHERE id = $1', [
     messageId,
@@ -62,6 +62,22 @@ export async function loadEmailFacts(
   const facts = factsOf(await parseEmail(raw));
   await saveFacts(db, messageId, facts);
   return facts;
+}
+
+/**
+ * The columns of EmailRow, from `messages` as `m` and `message_facts` (LEFT JOINed) as `f`:
+ * for a caller that reads a message's facts in a query of its own.
+ */
+export function emailFactsColumns(m: string, f: string): string {
+  return `${m}.raw IS NOT NULL AS has_raw, ${f}.subject, ${f}.from_address, ${f}.from_name,
+          ${f}.attachments, ${f}.attachment_count, ${f}.parse_error, ${f}.header_message_id,
+          ${f}.in_reply_to, ${f}.reference_ids, ${f}.reply_lang, ${f}.to_addresses, ${f}.date_ms,
+          ${f}.text_excerpt, ${f}.text_chars`;
+}
+
+/** The facts in `row` when they are whole; null when loadEmailFacts must complete them. */
+export function keptEmailFacts(row: EmailRow): EmailFacts | null {
+  return row.reply_lang === null ? null : emailFactsOf(row, row.reply_lang);
 }
 
 function emailFactsOf(row: EmailRow, lang: ReplyLang): EmailFacts {
