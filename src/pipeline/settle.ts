@@ -46,7 +46,11 @@ const ALREADY_PAID: Record<Entry['kind'], string> = {
 
 export async function settleClaim(pool: pg.Pool, claimId: number): Promise<SettleResult> {
   return withTransaction(pool, async (client) =>
-    settleLocked(client, claimId, await lockClaimForSettlement<ReviewedAssessment>(client, claimId)),
+    settleLocked(
+      client,
+      claimId,
+      await lockClaimForSettlement<ReviewedAssessment>(client, claimId),
+    ),
   );
 }
 
@@ -59,12 +63,7 @@ export async function settleLocked(
   claimId: number,
   claim: ClaimToSettle<ReviewedAssessment> | null,
 ): Promise<SettleResult> {
-  if (
-    !claim ||
-    claim.state !== 'assessed' ||
-    claim.decision !== 'approved' ||
-    !claim.assessment
-  ) {
+  if (claim?.state !== 'assessed' || claim.decision !== 'approved' || !claim.assessment) {
     return { settled: false, entries: 0, skipped: [] };
   }
   const a = claim.assessment;
