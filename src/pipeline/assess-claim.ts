@@ -16,14 +16,25 @@ import { UnrecoverableError } from 'bullmq';
 import type pg from 'pg';
 import { assess } from '../domain/assess/engine.ts';
 import type { AssessInput, Assessment } from '../domain/assess/types.ts';
+import type { ClaimState } from '../domain/claim-state.ts';
 import type { ParsedEmail } from '../domain/email.ts';
 import { combineFollowUp, mayAmend } from '../domain/follow-up.ts';
 import { RecordIndex } from '../domain/record-index.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { type EngineSettings, recordDecision } from '../store/assessment-inputs.ts';
-import { withTransaction } from '../store/database.ts';
+import type { ReviewedAssessment } from '../review/draft.ts';
+import type { EngineSettings } from '../store/assessment-inputs.ts';
+import {
+  claimsAnsweredBy,
+  lockClaimForAssessment,
+  lockParentClaim,
+  markMerged,
+  recordDecision,
+} from '../store/claims-store.ts';
+import { withSavepoint, withTransaction } from '../store/database.ts';
 import { saveMessageFacts } from '../store/message-facts.ts';
 import { readSlice } from '../store/record-slices.ts';
+import { accountContacts } from '../store/records-store.ts';
+import { type SettleResult, settleLocked } from './settle.ts';
 
 export interface Assessed {
   /** The claim that was decided: this one, or the earlier claim a follow-up amended. */
@@ -34,12 +45,19 @@ export interface Assessed {
   assessment: Assessment;
   vip: boolean;
   mergedInto?: number;
+  /**
+   * An automatic approval settled in the assessment's own transaction; undefined when there
+   * was nothing to settle, or when settling failed (undone: the settle stage tries it then).
+   */
+  settled?: SettleResult;
+  /** Why settling with the assessment failed, when it did. */
+  settleError?: unknown;
 }
 
 /** Decides whether the sender is authenticated (sender-auth.ts); undefined when unknown. */
 export type SenderCheck = (raw: Buffer, email: ParsedEmail) => Promise<boolean | undefined>;
 
-const STATE_AFTER: Record<Assessment['decision'], string> = {
+const STATE_AFTER: Record<Assessment['decision'], ClaimState> = {
   ignored: 'ignored',
   review: 'review',
   needs_info: 'assessed',
@@ -49,61 +67,53 @@ const STATE_AFTER: Record<Assessment['decision'], string> = {
 
 const CLAIM_REF = /\[CLM-(\d{6,12})\]/i;
 
+export interface AssessOptions {
+  /**
+   * Settle an approval in the assessment's transaction (the workers do): one job, one
+   * connection and one commit fewer per approved claim. Without it the claim is left
+   * 'assessed' for the settle stage. @defaultValue false
+   */
+  settle?: boolean;
+}
+
 /** Assesses one claim; null when it was assessed before. */
 export async function assessClaim(
   pool: pg.Pool,
   claimId: number,
   engine: EngineSettings,
   senderCheck?: SenderCheck,
+  options: AssessOptions = {},
 ): Promise<Assessed | null> {
   return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{
-      state: string;
-      raw: Buffer | null;
-      internal_date: Date;
-      message_id: string;
-    }>(
-      `SELECT c.state, m.raw, m.internal_date, m.id AS message_id
-         FROM claims c JOIN messages m ON m.id = c.message_id
-        WHERE c.id = $1 FOR UPDATE OF c`,
-      [claimId],
-    );
-    const row = rows[0];
+    const row = await lockClaimForAssessment(client, claimId);
     if (!row) throw new UnrecoverableError(`claim ${claimId} does not exist`);
     if (row.state !== 'received') return null;
     if (row.raw === null) throw new UnrecoverableError(`claim ${claimId} has no raw message`);
     const email = await parseEmail(row.raw);
     // What lists show of it (subject, sender, attachments), so no list parses the source again.
-    await saveMessageFacts(client, row.message_id, email);
+    await saveMessageFacts(client, row.messageId, email);
     const senderAuthenticated = senderCheck ? await senderCheck(row.raw, email) : undefined;
 
     const parent = await followUpParent(client, claimId, email, senderAuthenticated);
     if (parent) {
-      await client.query(
-        'INSERT INTO claim_messages (claim_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [parent.id, row.message_id],
-      );
-      await client.query(`UPDATE claims SET state = 'merged', updated_at = now() WHERE id = $1`, [
-        claimId,
-      ]);
-      await audit(client, claimId, row.message_id, 'claim.merged', { into: parent.id });
+      await markMerged(client, { claimId, into: parent.id, messageId: row.messageId });
       const input: AssessInput = {
         email: combineFollowUp(email, parent.email),
         receivedAt: parent.receivedAt.getTime(),
         senderAuthenticated,
       };
-      const done = await decideAndRecord(client, engine, {
+      const done = await decideAndRecord(client, engine, options, {
         claimId: parent.id,
-        messageIds: [row.message_id, parent.messageId],
+        messageIds: [row.messageId, parent.messageId],
         input,
         action: 'claim.reassessed',
       });
       return { ...done, mergedInto: parent.id };
     }
-    const input = { email, receivedAt: row.internal_date.getTime(), senderAuthenticated };
-    return decideAndRecord(client, engine, {
+    const input = { email, receivedAt: row.internalDate.getTime(), senderAuthenticated };
+    return decideAndRecord(client, engine, options, {
       claimId,
-      messageIds: [row.message_id],
+      messageIds: [row.messageId],
       input,
       action: 'claim.assessed',
     });
@@ -117,6 +127,7 @@ export async function assessClaim(
 async function decideAndRecord(
   client: pg.PoolClient,
   engine: EngineSettings,
+  options: AssessOptions,
   job: { claimId: number; messageIds: string[]; input: AssessInput; action: string },
 ): Promise<Assessed> {
   const { claimId, input } = job;
@@ -125,7 +136,7 @@ async function decideAndRecord(
   const index = new RecordIndex(slice.records);
   const a = assess(input, { index, policy: engine.policy, calendar: engine.calendar });
   const vip = a.account ? (index.account(a.account)?.vip ?? false) : false;
-  const version = await recordDecision(client, {
+  const { version, receivedAt } = await recordDecision(client, {
     claimId,
     state: STATE_AFTER[a.decision],
     assessment: a,
@@ -142,20 +153,21 @@ async function decideAndRecord(
       details: { type: a.type, decision: a.decision, reasons: a.reasons, amount: a.amount },
     },
   });
-  return { claimId, messageId, version, assessment: a, vip };
-}
-
-async function audit(
-  client: pg.PoolClient,
-  claimId: number,
-  messageId: string,
-  action: string,
-  details: object,
-) {
-  await client.query(
-    `INSERT INTO audit_log (actor, action, claim_id, message_id, details) VALUES ('system:worker', $3, $1, $2, $4)`,
-    [claimId, messageId, action, details],
+  const done: Assessed = { claimId, messageId, version, assessment: a, vip };
+  if (a.decision !== 'approved' || !options.settle) return done;
+  // Approved by the engine: paid now, in this transaction (the claim is locked, and the
+  // ledger's unique indexes make each credit once whatever runs twice), which spares the
+  // claim a job, a connection and a commit. When paying fails, only the payment is undone:
+  // the decision stands and the settle stage tries again, with its retries and limits.
+  const settle = await withSavepoint(client, 'settle_with_assessment', () =>
+    settleLocked(client, claimId, {
+      state: 'assessed',
+      decision: 'approved',
+      assessment: a as ReviewedAssessment,
+      receivedAt,
+    }),
   );
+  return settle.ok ? { ...done, settled: settle.value } : { ...done, settleError: settle.error };
 }
 
 interface Parent {
@@ -178,63 +190,28 @@ async function followUpParent(
   const ids = [email.inReplyTo, ...email.references]
     .filter((x): x is string => !!x)
     .map((x) => `<${x}>`);
-  const candidates: number[] = [];
-  if (ids.length > 0) {
-    const { rows } = await client.query<{ claim_id: string }>(
-      'SELECT claim_id FROM replies WHERE message_id = ANY($1::text[])',
-      [ids],
-    );
-    candidates.push(...rows.map((r) => Number(r.claim_id)));
-  }
+  const candidates = await claimsAnsweredBy(client, ids);
   const ref = CLAIM_REF.exec(email.subject)?.[1];
   if (ref) candidates.push(Number(ref));
   // In-Reply-To and the subject often name the same claim: read it once.
   for (const id of new Set(candidates)) {
     if (id === claimId) continue;
-    const { rows } = await client.query<{
-      decision: string | null;
-      account: string | null;
-      raw: Buffer | null;
-      received_at: Date;
-      message_id: string;
-    }>(
-      // The message row is locked too: when retention (store/retention.ts) purges this
-      // claim's original while we wait for the claim, the lock makes us read the purged row
-      // (raw NULL: no merge) instead of this statement's older snapshot of it.
-      `SELECT c.decision, c.account, m.raw, c.received_at, m.id AS message_id
-         FROM claims c JOIN messages m ON m.id = c.message_id
-        WHERE c.id = $1 FOR UPDATE OF c FOR SHARE OF m`,
-      [id],
-    );
-    const parent = rows[0];
+    const parent = await lockParentClaim(client, id);
     if (parent?.decision !== 'needs_info' || !parent.raw) continue;
     const original = await parseEmail(parent.raw);
     const request = {
       answer: email,
       authenticated,
       originalSender: original.from,
-      contacts: await contactsOf(client, parent.account),
+      contacts: await accountContacts(client, parent.account),
     };
     if (mayAmend(request))
       return {
         id,
         email: original,
-        receivedAt: parent.received_at,
-        messageId: parent.message_id,
+        receivedAt: parent.receivedAt,
+        messageId: parent.messageId,
       };
   }
   return null;
-}
-
-/**
- * The contact addresses (lower-cased, as import stores them) of the claim's account: one
- * row by primary key, never a scan. [] without an account, or for an id not in the records.
- */
-async function contactsOf(client: pg.PoolClient, account: string | null): Promise<string[]> {
-  if (account === null) return [];
-  const { rows } = await client.query<{ emails: string[] }>(
-    'SELECT emails FROM accounts WHERE id = $1',
-    [account],
-  );
-  return rows[0]?.emails ?? [];
 }

@@ -119,7 +119,9 @@ export function startWorkers(options: WorkerOptions): Workers {
     (job: Job<PipelineJob>, jobLog: Logger, token?: string) => Promise<unknown>
   > = {
     assess: async (job, jobLog) => {
-      const done = await assessClaim(pool, job.data.claimId, options.engine, options.senderCheck);
+      const done = await assessClaim(pool, job.data.claimId, options.engine, options.senderCheck, {
+        settle: true,
+      });
       // Assessed by an earlier run of this job that died before enqueueing the next stage.
       if (!done)
         return {
@@ -131,9 +133,28 @@ export function startWorkers(options: WorkerOptions): Workers {
       const item = { claimId: done.claimId, version: done.version, vip: done.vip };
       const decision = done.assessment.decision;
       options.metrics?.decided(done.assessment.type, decision);
-      if (decision === 'approved') await handOn(SETTLE_QUEUE, [item]);
-      else if (decision !== 'ignored') await handOn(REPLY_QUEUE, [item]);
-      return { decision, claimId: done.claimId, version: done.version };
+      const result = { decision, claimId: done.claimId, version: done.version };
+      if (decision === 'ignored') return result;
+      if (decision !== 'approved') {
+        await handOn(REPLY_QUEUE, [item]);
+        return result;
+      }
+      // Settled with the assessment (assess-claim.ts), or sent to review for something paid
+      // already: the reply is next. Settling failed: undone, and the settle stage tries it.
+      const { settled } = done;
+      if (!settled) {
+        jobLog.warn(
+          { err: done.settleError },
+          'settling with the assessment failed; settle stage next',
+        );
+        await handOn(SETTLE_QUEUE, [item]);
+        return result;
+      }
+      if (settled.settled || settled.toReview) {
+        await handOn(REPLY_QUEUE, [item]);
+        return { ...result, settled };
+      }
+      return { ...result, settled, enqueued: await enqueueOwed(pool, producer, done.claimId) };
     },
     settle: async (job) => {
       const result = await settleClaim(pool, job.data.claimId);

@@ -5,7 +5,6 @@
  * the record slice, and the policy and calendar (stored once per distinct pair, by hash).
  */
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import { type Calendar, calendarJson } from '../domain/calendar.ts';
 import { type Policy, policyJson } from '../domain/policy.ts';
@@ -54,63 +53,6 @@ export interface AssessmentInputs {
   settings: string;
   slice: RecordsJson;
   assessment: Assessment;
-}
-
-/** A decision to record: the claim's new state and the audit entry that tells of it. */
-export interface RecordedDecision extends Omit<AssessmentInputs, 'version'> {
-  state: string;
-  vip: boolean;
-  audit: { actor: string; action: string; messageId: string; details: object };
-}
-
-/**
- * Records a decision in one statement: the claim's new decision version, the inputs that
- * made it (for replay) and its audit entry. One round trip instead of three: the assess
- * stage is the pipeline's busiest, and on two cores each statement costs the database a
- * wake-up as much as the work. Returns the new version.
- */
-export async function recordDecision(client: pg.PoolClient, d: RecordedDecision): Promise<number> {
-  const a = d.assessment;
-  const { rows } = await client.query<{ version: number }>(
-    `WITH claim AS (
-       UPDATE claims SET state = $2, type = $3, decision = $4, account = $5, amount = $6,
-              currency = $7, reasons = $8, assessment = $9, vip = $10, version = version + 1,
-              updated_at = now()
-        WHERE id = $1 RETURNING id, version
-     ), inputs AS (
-       INSERT INTO claim_assessments
-         (claim_id, version, message_ids, received_at, sender_authenticated, settings, slice, assessment)
-       SELECT id, version, $11, $12, $13, $14, $15, $9 FROM claim
-     ), audit AS (
-       INSERT INTO audit_log (actor, action, claim_id, message_id, details)
-       SELECT $16, $17, id, $18, $19 FROM claim
-     )
-     SELECT version FROM claim`,
-    [
-      d.claimId,
-      d.state,
-      a.type,
-      a.decision,
-      a.account,
-      a.amount,
-      a.currency,
-      a.reasons,
-      a,
-      d.vip,
-      d.messageIds,
-      new Date(d.receivedAt),
-      d.senderAuthenticated ?? null,
-      d.settings,
-      d.slice,
-      d.audit.actor,
-      d.audit.action,
-      d.audit.messageId,
-      d.audit.details,
-    ],
-  );
-  const version = rows[0]?.version;
-  if (version === undefined) throw new Error(`claim ${d.claimId} vanished while being assessed`);
-  return version;
 }
 
 /** A stored assessment with everything needed to run it again. */

@@ -10,6 +10,7 @@
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import type { ClaimState } from '../domain/claim-state.ts';
+import type { AssessmentInputs } from './assessment-inputs.ts';
 import { auditInsert } from './audit-log.ts';
 import { type EmailRow, emailFactsColumns, keptEmailFacts } from './email-facts.ts';
 import type { EmailFacts } from './message-facts.ts';
@@ -116,36 +117,29 @@ export async function markMerged(
   );
 }
 
-/** A decision to record: the claim's new state, what made it, and the audit entry. */
-export interface RecordedDecision {
-  claimId: number;
+/** A decision to record: the claim's new state, what made it (for replay), and the audit entry. */
+export interface RecordedDecision extends Omit<AssessmentInputs, 'version'> {
   state: ClaimState;
-  assessment: Assessment;
   vip: boolean;
-  /** The messages assessed (messages.id), the claim's own first. */
-  messageIds: string[];
-  receivedAt: number;
-  senderAuthenticated: boolean | undefined;
-  /** engine_settings.hash of the policy and calendar used. */
-  settings: string;
-  /** The records the engine read (store/record-slices.ts), as stored for replay. */
-  slice: unknown;
   audit: { actor: string; action: string; messageId: string; details: object };
 }
 
 /**
  * received → assessed, review or ignored (or a merged claim's new version): the claim's new
  * decision version, the inputs that made it (claim_assessments, for replay) and its audit
- * entry, in one statement. Returns the new version.
+ * entry, in one statement. Returns the new version and the claim's received time.
  */
-export async function recordDecision(client: pg.PoolClient, d: RecordedDecision): Promise<number> {
+export async function recordDecision(
+  client: pg.PoolClient,
+  d: RecordedDecision,
+): Promise<{ version: number; receivedAt: Date }> {
   const a = d.assessment;
-  const { rows } = await client.query<{ version: number }>(
+  const { rows } = await client.query<{ version: number; received_at: Date }>(
     `WITH claim AS (
        UPDATE claims SET state = $2, type = $3, decision = $4, account = $5, amount = $6,
               currency = $7, reasons = $8, assessment = $9, vip = $10, version = version + 1,
               updated_at = now()
-        WHERE id = $1 RETURNING id, version
+        WHERE id = $1 RETURNING id, version, received_at
      ), inputs AS (
        INSERT INTO claim_assessments
          (claim_id, version, message_ids, received_at, sender_authenticated, settings, slice, assessment)
@@ -153,7 +147,7 @@ export async function recordDecision(client: pg.PoolClient, d: RecordedDecision)
      ), audit AS (
        ${auditInsert('SELECT $16, $17, id, $18, $19 FROM claim')}
      )
-     SELECT version FROM claim`,
+     SELECT version, received_at FROM claim`,
     [
       d.claimId,
       d.state,
@@ -176,9 +170,9 @@ export async function recordDecision(client: pg.PoolClient, d: RecordedDecision)
       d.audit.details,
     ],
   );
-  const version = rows[0]?.version;
-  if (version === undefined) throw new Error(`claim ${d.claimId} vanished while being assessed`);
-  return version;
+  const row = rows[0];
+  if (!row) throw new Error(`claim ${d.claimId} vanished while being assessed`);
+  return { version: row.version, receivedAt: row.received_at };
 }
 
 /** An approved claim locked for settlement. */

@@ -136,6 +136,26 @@ export async function withTransaction<T>(
   }
 }
 
+/**
+ * Runs `fn` inside a savepoint of the caller's transaction. When it throws, what it did is
+ * undone and the transaction goes on: the error is returned, not thrown.
+ */
+export async function withSavepoint<T>(
+  client: pg.PoolClient,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  await client.query(`SAVEPOINT ${name}`);
+  try {
+    const value = await fn();
+    await client.query(`RELEASE SAVEPOINT ${name}`);
+    return { ok: true, value };
+  } catch (error) {
+    await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    return { ok: false, error };
+  }
+}
+
 /** `pool.connect()`, with connection failures turned into DatabaseUnavailableError. */
 export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
   try {

@@ -81,3 +81,19 @@ export async function loadRecordsFromDb(pool: pg.Pool): Promise<Records> {
     throw asDatabaseError(error);
   }
 }
+
+/**
+ * The contact addresses (lower-cased, as import stores them) of an account: one row by
+ * primary key, never a scan. [] without an account, or for an id not in the records.
+ */
+export async function accountContacts(
+  db: Pick<pg.Pool | pg.PoolClient, 'query'>,
+  account: string | null,
+): Promise<string[]> {
+  if (account === null) return [];
+  const { rows } = await db.query<{ emails: string[] }>(
+    'SELECT emails FROM accounts WHERE id = $1',
+    [account],
+  );
+  return rows[0]?.emails ?? [];
+}
