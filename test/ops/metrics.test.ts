@@ -242,8 +242,7 @@ describe('/metrics of the running service after a processed batch', () => {
     expect(sample(text, 'claim_intake_queue_jobs', { queue: 'settle', state: 'completed' })).toBe(
       0,
     );
-    if (claim.decision === 'approved')
-      expect(await h.ledger(claim.id)).not.toEqual([]);
+    if (claim.decision === 'approved') expect(await h.ledger(claim.id)).not.toEqual([]);
     expect(
       sample(text, 'claim_intake_job_duration_seconds_bucket', {
         queue: 'assess',
