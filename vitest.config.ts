@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // dist/ built from the sources first: some tests run the real CLI (bin → dist).
+    globalSetup: ['test/support/build.ts'],
   },
 });

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a fresh clone works after
-// `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Runs the built JavaScript in dist/, compiled from src/ by `npm ci` (the `prepare` script)
+// or `npm run build`. Stack traces point into the TypeScript sources (source maps).
+process.setSourceMapsEnabled(true);
+let cli;
+try {
+  cli = await import('../dist/cli/main.js');
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/cli/main.js'))
+    throw error;
+  process.stderr.write('claim-intake is not built: run `npm run build` (or `npm ci`) first\n');
+  process.exit(2);
+}
+process.exitCode = await cli.main(process.argv.slice(2));

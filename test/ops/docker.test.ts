@@ -166,14 +166,21 @@ describe('docker/Dockerfile', () => {
   const stages = instructions.filter((l) => l.startsWith('FROM '));
   const runtime = instructions.slice(instructions.lastIndexOf(stages.at(-1)!));
 
-  it('builds in stages: production dependencies first, then a slim Node 20 runtime', () => {
+  it('builds in stages: dist/ compiled, production dependencies, then a slim Node 22 runtime', () => {
     expect(stages).toEqual([
+      `FROM node:\${NODE_VERSION}-bookworm-slim AS build`,
       `FROM node:\${NODE_VERSION}-bookworm-slim AS deps`,
       `FROM node:\${NODE_VERSION}-bookworm-slim AS runtime`,
     ]);
-    expect(instructions).toContain('ARG NODE_VERSION=20');
+    expect(instructions).toContain('ARG NODE_VERSION=22');
+    expect(instructions.join('\n')).toMatch(
+      /^RUN npm ci --no-audit --no-fund --ignore-scripts && node scripts\/build\.mjs$/m,
+    );
     expect(instructions.join('\n')).toMatch(/^RUN npm ci --omit=dev\b/m);
     expect(runtime).toContain('COPY --from=deps /app/node_modules ./node_modules');
+    // Plain JavaScript at run time: the compiled code, never the TypeScript sources.
+    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime.some((l) => /^COPY src\b/.test(l))).toBe(false);
   });
 
   it('runs as an unprivileged user with the CLI as entrypoint and start as default command', () => {
@@ -212,7 +219,7 @@ describe('docker/Dockerfile', () => {
         expect(ignored(source), `${source} is excluded by .dockerignore`).toBe(false);
       }
     }
-    // What the service reads at run time is copied: code, templates, migrations (in src).
+    // What the build and the service read is copied: sources (the build's), templates.
     expect(copies.join(' ')).toMatch(/COPY src \.\/src/);
     expect(copies.join(' ')).toMatch(/COPY templates \.\/templates/);
     // And what must never go in stays out.
