@@ -18,6 +18,7 @@ import { runMaildirSession } from './intake/maildir-session.ts';
 import { senderAuthenticated } from './mail/sender-auth.ts';
 import { imapOffersNoStartTls, PlaintextRefusedError } from './mail-tls.ts';
 import { ReadinessCheck } from './ops/health.ts';
+import { keepHeapNearLiveData } from './ops/heap-policy.ts';
 import {
   type HousekeepingScheduler,
   startHousekeepingScheduler,
@@ -61,6 +62,7 @@ export async function startService(
   role: Role,
   logger: Logger,
 ): Promise<RunningService> {
+  keepHeapNearLiveData();
   // Policy and calendar first: a bad file stops start-up before anything connects.
   const policy: Policy = config.policyFile
     ? await loadPolicyFile(config.policyFile)
