@@ -107,10 +107,14 @@ function packageOf(url: string): string | undefined {
   return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
-/** The repository-relative path of one of our files (src/…, bench/…). */
+/**
+ * The repository-relative path of one of our files (src/…, bench/…); the built service's
+ * dist/x.js is reported as its source, src/x.ts.
+ */
 export function ownPath(url: string): string | undefined {
   if (url.includes('/node_modules/')) return undefined;
-  return /\/((?:src|bench)\/.+?)(?:\?.*)?$/.exec(url)?.[1];
+  const path = /\/((?:src|bench|dist)\/.+?)(?:\?.*)?$/.exec(url)?.[1];
+  return path?.startsWith('dist/') ? `src/${path.slice(5).replace(/\.js$/, '.ts')}` : path;
 }
 
 /** The group a frame's code belongs to; undefined for a frame without a script (a builtin). */
