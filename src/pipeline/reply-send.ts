@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { SmtpPermanentError } from '../reply/outbound.ts';
 import { sendToReview } from '../store/claims-store.ts';
-import { connect } from '../store/database.ts';
+import { connect, inTransactionOn } from '../store/database.ts';
 import {
   backToPending,
   markCutOff,
@@ -100,7 +100,7 @@ async function sendLocked(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof SmtpPermanentError) {
-      await inTransaction(conn, () =>
+      await inTransactionOn(conn, () =>
         markRefused(conn, {
           replyId,
           claimId,
@@ -124,7 +124,7 @@ async function notSendable(
   conn: pg.PoolClient,
   replyId: number,
 ): Promise<'already_sent' | 'outcome_unknown'> {
-  return inTransaction(conn, async () => {
+  return inTransactionOn(conn, async () => {
     const claimId = await markCutOff(conn, replyId, OUTCOME_UNKNOWN);
     if (claimId !== null) {
       await toReview(conn, claimId, 'reply_failed', OUTCOME_UNKNOWN);
@@ -132,17 +132,4 @@ async function notSendable(
     }
     return (await outcomeUnknown(conn, replyId)) ? 'outcome_unknown' : 'already_sent';
   });
-}
-
-/** BEGIN … COMMIT on a connection the caller holds (and keeps: its session lock stays). */
-async function inTransaction<T>(conn: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
-  await conn.query('BEGIN');
-  try {
-    const result = await fn();
-    await conn.query('COMMIT');
-    return result;
-  } catch (error) {
-    await conn.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
 }

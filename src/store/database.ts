@@ -137,6 +137,22 @@ export async function withTransaction<T>(
 }
 
 /**
+ * BEGIN … COMMIT on a connection the caller holds and keeps (its session's advisory locks
+ * stay): rolled back when `fn` throws.
+ */
+export async function inTransactionOn<T>(conn: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+  await conn.query('BEGIN');
+  try {
+    const result = await fn();
+    await conn.query('COMMIT');
+    return result;
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * Runs `fn` inside a savepoint of the caller's transaction. When it throws, what it did is
  * undone and the transaction goes on: the error is returned, not thrown.
  */
