@@ -28,12 +28,12 @@ import { composeReply } from '../reply/outbound.ts';
 import type { ReplyTransport } from '../reply/outbound-types.ts';
 import { foldMailbox, recipientOf } from '../reply/recipient.ts';
 import { replyKind } from '../reply/reply-data.ts';
-import { checkReplyLimits, type LimitVerdict, type ReplyLimits } from '../reply/reply-limits.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import { lockClaimToAnswer, markIgnored } from '../store/claims-store.ts';
 import { withTransaction } from '../store/database.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
 import { deferReply, insertReply } from '../store/replies-store.ts';
+import { checkReplyLimits, type LimitVerdict, type ReplyLimits } from '../store/reply-limits.ts';
 import { storableText } from '../store/reply-text.ts';
 import { toReview } from './reply-send.ts';
 

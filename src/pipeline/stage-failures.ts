@@ -20,6 +20,7 @@ import { ClaimIntakeError } from '../domain/errors.ts';
 import { maskUrlPasswords } from '../logger.ts';
 import { SmtpTemporaryError } from '../reply/outbound-errors.ts';
 import { asDatabaseError, withTransaction } from '../store/database.ts';
+import { countFailure, poisonClaim } from '../store/stage-failures-store.ts';
 import type { QueueName } from './queues.ts';
 
 export type FailureKind = 'outage' | 'temporary' | 'fault' | 'permanent';
@@ -89,15 +90,6 @@ export interface StageFailure {
   maxFailures: number;
 }
 
-/** Where a claim must still be for its stage's failure to hand it over (a later decision wins). */
-const STILL_OWED: Record<QueueName, string> = {
-  assess: `state = 'received' AND $3::int = 0`,
-  settle: `state = 'assessed' AND decision = 'approved' AND version = $3`,
-  // An SMTP 5xx or a cut-off send already handed the claim over as reply_failed, with the answer.
-  reply: `state IN ('assessed', 'settled', 'review') AND version = $3
-          AND NOT ('reply_failed' = ANY (reasons))`,
-};
-
 /**
  * Counts one failure and, at the limit (or for a permanent error), moves the claim to review
  * with `stage_failed` and audits the error. Returns the count and whether it was handed over.
@@ -108,48 +100,15 @@ export async function recordStageFailure(
 ): Promise<{ failures: number; poisoned: boolean }> {
   const error = describeFailure(f.error);
   return withTransaction(pool, async (client) => {
-    const counted = await client.query<{ failures: number }>(
-      `INSERT INTO stage_failures (claim_id, stage, version, failures, last_error)
-       VALUES ($1, $2, $3, 1, $4)
-       ON CONFLICT (claim_id, stage, version) DO UPDATE
-         SET failures = stage_failures.failures + 1, last_error = EXCLUDED.last_error,
-             last_failed_at = now()
-       RETURNING failures`,
-      [f.claimId, f.stage, f.version, error],
-    );
-    const failures = counted.rows[0]!.failures;
+    const work = { claimId: f.claimId, stage: f.stage, version: f.version };
+    const failures = await countFailure(client, work, error);
     if (!f.permanent && failures < f.maxFailures) return { failures, poisoned: false };
-    // Settlement found nothing it could pay: in review, the claim's decision is the agent's
-    // again (as when settlement finds it paid already). A reply keeps the decision it owes.
-    const moved = await client.query(
-      `UPDATE claims SET state = 'review',
-              decision = CASE WHEN $2::text = 'settle' THEN 'review' ELSE decision END,
-              reasons = array_append(array_remove(reasons, 'stage_failed'), 'stage_failed'),
-              updated_at = now()
-        WHERE id = $1 AND ${STILL_OWED[f.stage]}`,
-      [f.claimId, f.stage, f.version],
-    );
-    if (moved.rowCount !== 1) return { failures, poisoned: false };
-    await client.query(
-      `UPDATE stage_failures SET poisoned_at = now()
-        WHERE claim_id = $1 AND stage = $2 AND version = $3`,
-      [f.claimId, f.stage, f.version],
-    );
-    await client.query(
-      `INSERT INTO audit_log (actor, action, claim_id, details) VALUES ($1, 'claim.to_review', $2, $3)`,
-      [
-        `system:${f.stage}`,
-        f.claimId,
-        {
-          reason: 'stage_failed',
-          stage: f.stage,
-          version: f.version,
-          failures,
-          permanent: f.permanent,
-          error,
-        },
-      ],
-    );
-    return { failures, poisoned: true };
+    const poisoned = await poisonClaim(client, {
+      ...work,
+      failures,
+      permanent: f.permanent,
+      error,
+    });
+    return { failures, poisoned };
   });
 }

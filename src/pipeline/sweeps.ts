@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { claimOwedBy, findOwedWork } from '../store/owed-claims.ts';
 import {
   ASSESS_QUEUE,
   jobId,
@@ -44,31 +45,6 @@ async function retryExhausted(
   }
 }
 
-/** Work younger than this is probably in flight already. */
-const GRACE = "interval '30 seconds'";
-
-/** Claims (alias c) approved but not settled. */
-const OWES_SETTLE = `c.state = 'assessed' AND c.decision = 'approved'`;
-
-/**
- * Claims (alias c) decided, settled or sent to review, whose current version is not answered.
- * Not those an agent must answer: over a reply limit, a failed reply, mail that gets no
- * automatic reply (spam, a sender who failed authentication), or a stage that kept
- * failing (stage_failed: a claim in review is otherwise owed its acknowledgement, and the
- * reply that kept failing would run again on every sweep). A payment's reply deferred by a
- * limit is owed again once its wait is over (its delayed job is normally there first).
- */
-const OWES_REPLY = `((c.state = 'assessed' AND c.decision IN ('rejected', 'needs_info')) OR c.state = 'settled'
-                    OR (c.state = 'review' AND c.decision IS NOT NULL))
-  AND NOT (c.reasons && ARRAY['reply_limit_reached', 'reply_failed', 'stage_failed', 'no_automatic_reply'])
-  AND NOT EXISTS (SELECT 1 FROM reply_deferrals d WHERE d.claim_id = c.id AND d.decision_version = c.version
-                  AND d.until > now())
-  AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.claim_id = c.id AND r.decision_version = c.version
-                  AND r.state IN ('sent', 'failed'))`;
-
-type Row = { id: string; version: number; vip: boolean };
-const toItem = (r: Row): WorkItem => ({ claimId: Number(r.id), version: r.version, vip: r.vip });
-
 /**
  * Enqueues what one claim's next stage still owes. A stage whose job runs again after its
  * transaction committed (a worker killed between the commit and the enqueue, then the job
@@ -80,19 +56,9 @@ export async function enqueueOwed(
   producer: PipelineProducer,
   claimId: number,
 ): Promise<QueueName[]> {
-  const one = async (condition: string) =>
-    (
-      await pool.query<Row>(
-        `SELECT c.id, c.version, c.vip FROM claims c WHERE c.id = $1 AND ${condition}`,
-        [claimId],
-      )
-    ).rows.map(toItem);
   const enqueued: QueueName[] = [];
-  for (const [name, condition] of [
-    [SETTLE_QUEUE, OWES_SETTLE],
-    [REPLY_QUEUE, OWES_REPLY],
-  ] as const) {
-    const items = await one(condition);
+  for (const name of [SETTLE_QUEUE, REPLY_QUEUE] as const) {
+    const items = await claimOwedBy(pool, name, claimId);
     if (items.length === 0) continue;
     await producer.add(name, items);
     enqueued.push(name);
@@ -103,16 +69,7 @@ export async function enqueueOwed(
 export function createSweep(pool: pg.Pool, producer: PipelineProducer, logger: Logger) {
   return async (): Promise<void> => {
     try {
-      const rows = async (condition: string) =>
-        (
-          await pool.query<Row>(
-            `SELECT c.id, c.version, c.vip FROM claims c
-              WHERE ${condition} AND c.updated_at < now() - ${GRACE} ORDER BY c.id LIMIT 1000`,
-          )
-        ).rows.map(toItem);
-      const assess = await rows(`c.state = 'received'`);
-      const settle = await rows(OWES_SETTLE);
-      const reply = await rows(OWES_REPLY);
+      const { assess, settle, reply } = await findOwedWork(pool);
       const owed: [QueueName, WorkItem[]][] = [
         [ASSESS_QUEUE, assess.map(({ claimId }) => ({ claimId }))],
         [SETTLE_QUEUE, settle],

@@ -5,7 +5,7 @@
  * sent, so the count is the same for every worker process.
  */
 import type pg from 'pg';
-import type { Recipient } from './recipient.ts';
+import type { Recipient } from '../reply/recipient.ts';
 
 export interface ReplyLimits {
   /** Automatic replies per mailbox per 24 hours. @defaultValue 5 */
