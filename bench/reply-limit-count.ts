@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/reply-limit-count.ts`: what the hourly reply limit's count costs as replies
- * accumulate. src/reply/reply-limits.ts counts every reply of the last hour, under one
+ * accumulate. src/store/reply-limits.ts counts every reply of the last hour, under one
  * advisory lock that every reply's preparation takes in turn, so this cost is paid once per
  * reply and serially. Fills a fresh database's replies table to the volumes an hour holds at
  * a few rates (2,000 up to 1.44 million, 400 a second for an hour) and times the statement as
@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { migrate } from '../src/store/migrate.ts';
 import { createTestDatabase } from '../test/support/database.ts';
 
-/** The hourly window's statement, as src/reply/reply-limits.ts builds it. */
+/** The hourly window's statement, as src/store/reply-limits.ts builds it. */
 const HOURLY = `WITH w AS (
     SELECT count(*) AS n, coalesce(min(created_at), now()) + make_interval(hours => 1) AS until
       FROM replies WHERE true AND created_at > now() - make_interval(hours => 1))

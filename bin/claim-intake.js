@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the built JavaScript in dist/, compiled from src/ by `npm ci` (the `prepare` script)
-// or `npm run build`. Stack traces point into the TypeScript sources (source maps).
-process.setSourceMapsEnabled(true);
+// or `npm run build`. The service's stack traces point into the TypeScript sources (source
+// maps); one-shot commands skip them, which start about 10 ms sooner.
+if (process.argv[2] === 'start') process.setSourceMapsEnabled(true);
 let cli;
 try {
   cli = await import('../dist/cli/main.js');

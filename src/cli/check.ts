@@ -21,18 +21,16 @@ import type { Records } from '../domain/records.ts';
 import { fromLocal, isRealDate, parseIsoInstant } from '../domain/time.ts';
 import { loadCalendarFile, loadPolicyFile, loadRecordsDir } from '../files/load.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { createPool } from '../store/database.ts';
-import { checkSliceQueries, readSlice } from '../store/record-slices.ts';
 import { databaseUrlForUsage, toCheckLine, UsageError } from './check-line.ts';
 import { databaseFailureLine } from './database-url.ts';
 import type { Io } from './main.ts';
-import { runReplay } from './replay.ts';
 
 export async function runCheck(argv: string[], io: Io): Promise<number> {
   let setup: Awaited<ReturnType<typeof prepare>>;
   try {
     const parsed = parseCheckArgs(argv);
-    if (parsed.values.replay !== undefined) return await runReplay(parsed, io);
+    if (parsed.values.replay !== undefined)
+      return await (await import('./replay.ts')).runReplay(parsed, io);
     setup = await prepare(parsed);
   } catch (error) {
     if (error instanceof UsageError || error instanceof InvalidInputError) {
@@ -138,6 +136,11 @@ function directoryRecords(records: Records): RecordsFor {
  * once before any email (reachable, migrated), so a usage error comes before any output.
  */
 async function databaseRecords(policy: Policy): Promise<RecordsFor> {
+  // Loaded here: with --records, `check` needs neither the driver nor the slice queries.
+  const [{ createPool }, { checkSliceQueries, readSlice }] = await Promise.all([
+    import('../store/database.ts'),
+    import('../store/record-slices.ts'),
+  ]);
   const url = databaseUrlForUsage();
   const pool = createPool(url, { max: 1 });
   const failureLine = (error: unknown) =>

@@ -4,7 +4,7 @@
  * stops a migration or an import.
  */
 import { ClaimIntakeError } from '../domain/errors.ts';
-import { redactUrl } from '../store/database.ts';
+import { redactUrl } from '../store/redact-url.ts';
 
 /** CONTRACT.md, "Service configuration". */
 export const DEFAULT_DATABASE_URL = 'postgres://localhost/claim_intake';

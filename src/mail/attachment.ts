@@ -5,7 +5,8 @@
  * parse.ts lists them), bounded to MAX_ATTACHMENT_BYTES. Never throws: a parser error, a
  * stall, a missing index or an oversized attachment all answer null.
  */
-import { type AttachmentStream, MailParser, type MessageText } from 'mailparser';
+import type { AttachmentStream, MailParser, MessageText } from 'mailparser';
+import { mailparser } from './cjs.ts';
 import { feedParser, PARSER_OPTIONS } from './feed-parser.ts';
 import { cleanLine } from './header-fields.ts';
 import { PARSE_TIMEOUT_MS, truncate } from './limits.ts';
@@ -26,7 +27,7 @@ export function extractAttachment(raw: Buffer, index: number): Promise<Extracted
   return new Promise<ExtractedAttachment | null>((resolve) => {
     let parser: MailParser;
     try {
-      parser = new MailParser(PARSER_OPTIONS);
+      parser = new mailparser.MailParser(PARSER_OPTIONS);
     } catch {
       resolve(null);
       return;

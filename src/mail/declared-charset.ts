@@ -5,7 +5,7 @@
  * there (the header itself has no place to say it), so this is the best evidence for
  * decoding such header bytes (header-charset.ts).
  */
-import libmime from 'libmime';
+import { libmime } from './cjs.ts';
 
 /** How far into the body the first text part's header is looked for. */
 const SCAN_BODY_BYTES = 64 * 1024;

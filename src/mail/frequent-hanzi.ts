@@ -6,7 +6,7 @@
  * level 1 (3,755 hanzi, rows 16–55) and Big5's frequently used hanzi (5,401, A440–C67E).
  * Both sets are read from iconv-lite's own tables, so nothing here is a hand-kept list.
  */
-import iconv from 'iconv-lite';
+import { iconv } from './cjs.ts';
 
 /** The charsets with a frequent set; each a name iconv-lite knows. */
 export type ChineseCharset = 'gb18030' | 'big5';

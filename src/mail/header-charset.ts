@@ -9,7 +9,7 @@
  * RFC 2047 encoded words are ASCII and are decoded later, as ever (header-fields.ts).
  */
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { iconv } from './cjs.ts';
 import { declaredCharset } from './declared-charset.ts';
 import { type ChineseCharset, plausibility } from './frequent-hanzi.ts';
 import type { RawHeader } from './header-fields.ts';

@@ -3,8 +3,9 @@
  * ParsedEmail. Shared by the mailparser path (fed from its raw `headerLines`) and the
  * fallback path (fed from a bounded reading of the raw bytes), so both agree on every rule.
  */
-import libmime from 'libmime';
-import { parseAddressHeader } from 'mailparser';
+import { libmime, mailparser } from './cjs.ts';
+
+const { parseAddressHeader } = mailparser;
 import type { AutoHeaders, ParsedEmail } from '../domain/email.ts';
 import { MAX_HEADER_VALUE_CHARS, MAX_SUBJECT_CHARS, truncate } from './limits.ts';
 

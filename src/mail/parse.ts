@@ -5,7 +5,8 @@
  * back to a bounded reading of the raw bytes (fallback-parse.ts) with parseError set.
  */
 import { createHash } from 'node:crypto';
-import { type AttachmentStream, type HeaderLines, MailParser, type MessageText } from 'mailparser';
+import type { AttachmentStream, HeaderLines, MessageText } from 'mailparser';
+import { mailparser } from './cjs.ts';
 import type { AttachmentInfo, ParsedEmail } from '../domain/email.ts';
 import { emptyEmail } from '../domain/email.ts';
 import { fallbackParse, splitHeader } from './fallback-parse.ts';
@@ -44,7 +45,7 @@ function rawHeaders(lines: HeaderLines, raw: Buffer): RawHeader[] {
 
 function runMailParser(raw: Buffer): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
-    const parser = new MailParser(PARSER_OPTIONS);
+    const parser = new mailparser.MailParser(PARSER_OPTIONS);
     const attachments: AttachmentInfo[] = [];
     let headerLines: HeaderLines = [];
     let text: MessageText | null = null;

@@ -7,6 +7,8 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
 
+export { redactUrl } from './redact-url.ts';
+
 export type Log = (obj: Record<string, unknown>) => void;
 
 export interface PoolOptions {
@@ -225,17 +227,6 @@ export function describeError(error: unknown): string {
     (first instanceof Error ? first.message : '') ||
     (typeof code === 'string' ? code : error.name);
   return text.split('\n')[0] ?? text;
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /**

@@ -8,13 +8,31 @@
  * character with its variant tables, without phrase rewriting: Taiwan (著 → 着) and Hong Kong
  * (衞 → 卫) variants both. Text without a Han character is returned as it is, at no cost.
  */
-import { Converter } from 'opencc-js/t2cn';
+import { createRequire } from 'node:module';
 
-const fromTaiwan = Converter({ from: 'tw', to: 'cn' });
-const fromHongKong = Converter({ from: 'hk', to: 'cn' });
+type Convert = (text: string) => string;
+
+/**
+ * Built on the first text with a Han character: OpenCC's tables take tens of milliseconds to
+ * load and build, which mail without Chinese (and `check` of it) need not pay. Required (its
+ * CommonJS build), so the build stays synchronous like the rest of the engine.
+ */
+let toSimplified: Convert | undefined;
+
+function converter(): Convert {
+  if (!toSimplified) {
+    const { Converter } = createRequire(import.meta.url)('opencc-js/t2cn') as {
+      Converter: (o: { from: string; to: string }) => Convert;
+    };
+    const fromTaiwan = Converter({ from: 'tw', to: 'cn' });
+    const fromHongKong = Converter({ from: 'hk', to: 'cn' });
+    toSimplified = (text) => fromTaiwan(fromHongKong(text));
+  }
+  return toSimplified;
+}
 
 const HAN = /\p{Script=Han}/u;
 
 export function simplifiedForMatching(text: string): string {
-  return HAN.test(text) ? fromTaiwan(fromHongKong(text)) : text;
+  return HAN.test(text) ? converter()(text) : text;
 }
