@@ -5,35 +5,87 @@
  * the mail stack), which cost a CLI process about 100 MB of memory and its start-up time.
  */
 
-const USAGE = `usage: claim-intake <command>
+/** Each command's usage lines and what it does: the general usage and `CMD --help` print them. */
+const COMMANDS: { name: string; usage: string[]; does: string }[] = [
+  {
+    name: 'start',
+    usage: ['start [--role all|poller|worker|web]'],
+    does: `run the service: mailbox intake (IMAP_URL, else the Maildir var/mailbox), assessment
+and the console's HTTP API (HTTP_HOST:HTTP_PORT); Ctrl-C or SIGTERM stops it`,
+  },
+  {
+    name: 'demo',
+    usage: ['demo'],
+    does: `load the example records and drop the example emails into the Maildir, with their
+received times, for \`start\` to process`,
+  },
+  {
+    name: 'ledger',
+    usage: ['ledger [--format jsonl|csv] [--all]'],
+    does: 'print the ledger entries not exported yet (then marked exported), for billing',
+  },
+  {
+    name: 'migrate',
+    usage: ['migrate'],
+    does: 'create or upgrade the database schema at DATABASE_URL',
+  },
+  {
+    name: 'housekeeping',
+    usage: ['housekeeping [--dry-run]'],
+    does: `run housekeeping now (purge raw emails past RETENTION_DAYS, expired sessions, old
+sign-in attempts) and print the counts; --dry-run only counts`,
+  },
+  {
+    name: 'import',
+    usage: ['import DIR'],
+    does: 'load a records directory into the database at DATABASE_URL, idempotently',
+  },
+  {
+    name: 'user',
+    usage: ['user add EMAIL --role agent|ops|admin'],
+    does: 'create a console user; the password is read from stdin (one line) or prompted for',
+  },
+  {
+    name: 'check',
+    usage: [
+      'check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE] [--received ISO]',
+      'check --replay CLAIM_ID [--version N]',
+    ],
+    does: `assess emails offline and print one JSON decision per file (records from DIR, else
+from the database at DATABASE_URL); with --replay, run a stored assessment again on the
+email, records, policy and calendar it used, and print the decision beside the stored one
+(exit 1 when they differ)`,
+  },
+];
+
+const ENVIRONMENT = `environment:
+  DATABASE_URL  default postgres://localhost/claim_intake`;
+
+const indent = (text: string) => text.replace(/^/gm, '        ');
+
+const USAGE = `usage: claim-intake <command>   (claim-intake <command> --help for one)
 
 commands:
-  start [--role all|poller|worker|web]
-        run the service: mailbox intake (IMAP_URL, else the Maildir var/mailbox), assessment
-        and the console's HTTP API (HTTP_HOST:HTTP_PORT)
-  demo
-        load the example records and drop the example emails into the Maildir, with their
-        received times, for \`start\` to process
-  ledger [--format jsonl|csv] [--all]
-        print the ledger entries not exported yet (then marked exported), for billing
-  migrate
-        create or upgrade the database schema at DATABASE_URL
-  housekeeping [--dry-run]
-        run housekeeping now (purge raw emails past RETENTION_DAYS, expired sessions, old
-        sign-in attempts) and print the counts; --dry-run only counts
-  import DIR
-        load a records directory into the database at DATABASE_URL, idempotently
-  user add EMAIL --role agent|ops|admin
-        create a console user; the password is read from stdin (one line) or prompted for
-  check FILE.eml... [--records DIR] [--policy FILE] [--calendar FILE] [--received ISO]
-        assess emails offline and print one JSON decision per file
-        (records from DIR, else from the database at DATABASE_URL)
-  check --replay CLAIM_ID [--version N]
-        run a stored assessment again on the email, records, policy and calendar it
-        used, and print the decision beside the stored one (exit 1 when they differ)
+${COMMANDS.map((c) => `${c.usage.map((u) => `  ${u}`).join('\n')}\n${indent(c.does)}`).join('\n')}
 
-environment:
-  DATABASE_URL  default postgres://localhost/claim_intake`;
+${ENVIRONMENT}`;
+
+/** One command's help, or undefined for a name that is no command. */
+function commandHelp(name: string): string | undefined {
+  const c = COMMANDS.find((x) => x.name === name);
+  if (!c) return undefined;
+  const [first, ...more] = c.usage;
+  return [
+    `usage: claim-intake ${first}`,
+    ...more.map((u) => `       claim-intake ${u}`),
+    '',
+    c.does,
+    '',
+    ENVIRONMENT,
+  ].join('\n');
+}
+
+const HELP = new Set(['--help', '-h']);
 
 export interface Io {
   stdout: (line: string) => void;
@@ -53,6 +105,15 @@ const processIo: Io = {
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  // `CMD --help` (or `help CMD`) before the command's module is loaded: fast, and never runs it.
+  const asked = command === 'help' ? rest[0] : rest.some((a) => HELP.has(a)) ? command : undefined;
+  if (asked !== undefined) {
+    const help = commandHelp(asked);
+    if (help) {
+      io.stdout(help);
+      return 0;
+    }
+  }
   switch (command) {
     case 'check':
       return (await import('./check.ts')).runCheck(rest, io);
