@@ -103,12 +103,17 @@ function asStored(a: Assessment): Assessment {
   return JSON.parse(JSON.stringify(a)) as Assessment;
 }
 
+/** Parts of the explanation that decisions stored by earlier versions do not have. */
+const OPTIONAL_DETAILS = new Set<string>(['excludedCauses']);
+
 function differingFields(stored: Assessment, replayed: Assessment): string[] {
   const out: string[] = [];
   for (const key of Object.keys({ ...stored, ...replayed }) as (keyof Assessment)[]) {
     if (key === 'details') {
       for (const d of Object.keys({ ...stored.details, ...replayed.details })) {
         const k = d as keyof Assessment['details'];
+        // A part of the explanation added by a later version: the stored decision lacks it.
+        if (stored.details && !(k in stored.details) && OPTIONAL_DETAILS.has(k)) continue;
         if (!isDeepStrictEqual(stored.details?.[k], replayed.details?.[k]))
           out.push(`details.${d}`);
       }

@@ -19,11 +19,14 @@ import {
 } from './template-format.ts';
 import {
   exampleSubject,
+  excludedCauseText,
   isMissingCode,
+  lateClaimText,
   MISSING_FIELD,
   REQUEST_NAME,
   reasonText,
 } from './template-words.ts';
+import { formatInstant } from '../domain/time.ts';
 
 export const REPLY_KINDS = [
   'compensation_approved',
@@ -49,10 +52,11 @@ interface Common<K extends ReplyKind> {
   lang: ReplyLang;
   /** The claim reference without brackets, e.g. 'CLM-000123'. */
   claimRef: string;
-  /** The sender's display name, else the address, else '' (then a neutral greeting). */
+  /**
+   * Whom the greeting names: a contact's display name, else the account; '' (a neutral
+   * greeting) for anyone else. Never a bare address.
+   */
   customerName: string;
-  /** The customer's subject on one line, bounded; '' when there was none. */
-  subject: string;
   /** What the request is called: 'compensation claim', '赔偿申请', '賠償申請', … */
   request: string;
   /** The account id as found, or ''. */
@@ -116,7 +120,10 @@ export interface NeedsInfoReplyData extends Common<'needs_info'> {
   exampleSubject: string;
 }
 
-export type ReviewAckReplyData = Common<'review_ack'>;
+export interface ReviewAckReplyData extends Common<'review_ack'> {
+  /** A question (type inquiry): the acknowledgement also says what the support desk covers. */
+  inquiry: boolean;
+}
 export type ComplaintAckReplyData = Common<'complaint_ack'>;
 
 export type ReplyData =
@@ -181,8 +188,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
   const common = {
     lang,
     claimRef: input.claimRef,
-    customerName: own ? customerName(input.email) : '',
-    subject: own ? oneLine(input.email.subject, 200) : '',
+    customerName: own ? customerName(input.email, a.account) : '',
     request: REQUEST_NAME[a.type][lang],
     // An approval names an account of the records; any other decision may name one as written.
     account: own || a.decision === 'approved' ? (a.account ?? '') : '',
@@ -201,7 +207,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
           end: localTime(line.to),
           formula: formulaOf(line, currencyOf(a)),
         })),
-        notes: reasonLines(a, lang, own),
+        notes: reasonLines(a, lang, own, input.receivedAt),
       };
     case 'refund_approved':
       return {
@@ -214,7 +220,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
           deduction: isZero(line.deduction) ? '' : formatMoney(line.deduction, currencyOf(a), lang),
         })),
         receipt: input.receipt ?? '',
-        notes: reasonLines(a, lang, own),
+        notes: reasonLines(a, lang, own, input.receivedAt),
       };
     case 'icp_reward_approved':
       return {
@@ -224,7 +230,7 @@ export function buildReplyData(input: ReplyInput): ReplyData {
         validUntil: longDate(oneYearAfter(input.receivedAt), a.details.timezone, lang),
       };
     case 'rejected':
-      return { ...common, kind, reasons: reasonLines(a, lang, own) };
+      return { ...common, kind, reasons: reasonLines(a, lang, own, input.receivedAt) };
     case 'needs_info':
       return {
         ...common,
@@ -235,13 +241,14 @@ export function buildReplyData(input: ReplyInput): ReplyData {
         exampleSubject: exampleSubject(a.type, lang, common.account),
       };
     case 'review_ack':
+      return { ...common, kind, inquiry: a.type === 'inquiry' };
     case 'complaint_ack':
       return { ...common, kind };
   }
 }
 
-function customerName(email: ReplyInput['email']): string {
-  return oneLine(email.fromName ?? '', 80) || oneLine(email.from ?? '', 120);
+function customerName(email: ReplyInput['email'], account: string | null): string {
+  return oneLine(email.fromName ?? '', 80) || oneLine(account ?? '', 80);
 }
 
 function currencyOf(a: Assessment): string {
@@ -264,19 +271,44 @@ function isZero(amount: string): boolean {
 
 /**
  * Every reason in plain words, each with the orders or incidents it concerns; to someone
- * who is no contact, without them (an unknown order id is the sender's text).
+ * who is no contact, without them (an unknown order id is the sender's text). An excluded
+ * cause is told per incident with the cause that applied (incident ids are the records',
+ * never the sender's), and a late claim with its received time and deadline.
  */
-function reasonLines(a: Assessment, lang: ReplyLang, withItems: boolean): ReasonLine[] {
-  return a.reasons.map((code) => ({
-    code,
-    text: reasonText(code, lang),
-    items: !withItems
-      ? ''
-      : Object.entries(a.details.perItem)
-          .filter(([, codes]) => codes.includes(code))
-          .map(([item]) => item)
-          .join(', '),
-  }));
+function reasonLines(
+  a: Assessment,
+  lang: ReplyLang,
+  withItems: boolean,
+  receivedAt: number,
+): ReasonLine[] {
+  return a.reasons.flatMap((code): ReasonLine[] => {
+    if (code === 'excluded_cause') {
+      const causes = Object.entries(a.details.excludedCauses ?? {});
+      if (causes.length > 0)
+        return causes.map(([incident, cause]) => ({
+          code,
+          text: excludedCauseText(incident, cause, lang),
+          items: '',
+        }));
+    }
+    if (code === 'late_claim' && a.deadline !== null) {
+      const received = localTime(formatInstant(receivedAt, a.details.timezone));
+      const deadline = a.deadline.slice(0, 10);
+      return [{ code, text: lateClaimText(received, deadline, lang), items: '' }];
+    }
+    return [
+      {
+        code,
+        text: reasonText(code, lang),
+        items: !withItems
+          ? ''
+          : Object.entries(a.details.perItem)
+              .filter(([, codes]) => codes.includes(code))
+              .map(([item]) => item)
+              .join(', '),
+      },
+    ];
+  });
 }
 
 /**

@@ -92,3 +92,35 @@ export function exampleSubject(type: ClaimType, lang: ReplyLang, account: string
   const format: SubjectFormat = type === 'refund' || type === 'icp_reward' ? type : 'compensation';
   return EXAMPLE[format][lang](acct);
 }
+
+/** A fault's cause (the records' `cause`) as a customer reads it, for the one that applied. */
+export const CAUSE_NAME: Record<string, Words> = {
+  maintenance: { en: 'planned maintenance', zh: '计划内维护', 'zh-Hant': '計畫性維護' },
+  force_majeure: { en: 'force majeure', zh: '不可抗力', 'zh-Hant': '不可抗力' },
+  carrier: { en: 'a telecom carrier’s fault', zh: '电信运营商故障', 'zh-Hant': '電信業者故障' },
+  backbone: { en: 'a backbone network fault', zh: '骨干网络故障', 'zh-Hant': '骨幹網路故障' },
+  attack: { en: 'an attack', zh: '网络攻击', 'zh-Hant': '網路攻擊' },
+  customer: { en: 'the customer’s side', zh: '用户侧原因', 'zh-Hant': '使用者端原因' },
+};
+
+/** Why an incident is not compensated, naming its cause; the general text for an unknown one. */
+export function excludedCauseText(incident: string, cause: string, lang: ReplyLang): string {
+  const name = CAUSE_NAME[cause]?.[lang];
+  if (!name) return reasonText('excluded_cause', lang);
+  if (lang === 'en')
+    return `The fault ${incident} was caused by ${name}, which the compensation policy does not cover.`;
+  if (lang === 'zh') return `故障 ${incident} 的原因是${name}，不在赔偿范围内。`;
+  return `故障 ${incident} 的原因是${name}，不在賠償範圍內。`;
+}
+
+/**
+ * A late claim's reason with its dates: when it arrived and the deadline (the end of the
+ * seventh working day after the last fault), both in the account's local time.
+ */
+export function lateClaimText(received: string, deadline: string, lang: ReplyLang): string {
+  if (lang === 'en')
+    return `The claim arrived on ${received}, after the deadline: claims must arrive within seven working days of the last fault, here by the end of ${deadline}.`;
+  if (lang === 'zh')
+    return `申请于 ${received} 收到，已超过期限：申请须在最后一次故障后七个工作日内提交，本次截止于 ${deadline} 当日结束。`;
+  return `申請於 ${received} 收到，已超過期限：申請須在最後一次故障後七個工作天內提出，本次截止於 ${deadline} 當日結束。`;
+}

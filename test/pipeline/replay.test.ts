@@ -126,6 +126,31 @@ describe('a replay', () => {
     });
   });
 
+  it('replays a decision stored before excluded causes were kept as the same decision', async () => {
+    await db.pool.query(
+      `UPDATE incidents SET data = jsonb_set(data, '{cause}', '"force_majeure"') WHERE id = 'INC-9001'`,
+    );
+    try {
+      const id = await storeAndAssess(
+        'excluded-cause',
+        'From: ops@demo-shop.test\r\nSubject: Compensation claim - Account: demo-shop; Fault time: 2026-03-02 10:05; Occurrences: 1\r\n\r\nhi\r\n',
+      );
+      const fresh = await replayClaim(db.pool, id);
+      expect(fresh.same).toBe(true);
+      expect(fresh.replayed.details.excludedCauses).toEqual({ 'INC-9001': 'force_majeure' });
+      // As an earlier version stored it: without the part of the explanation added since.
+      await db.pool.query(
+        `UPDATE claim_assessments SET assessment = assessment #- '{details,excludedCauses}' WHERE claim_id = $1`,
+        [id],
+      );
+      expect(await replayClaim(db.pool, id)).toMatchObject({ same: true, differences: [] });
+    } finally {
+      await db.pool.query(
+        `UPDATE incidents SET data = jsonb_set(data, '{cause}', '"platform"') WHERE id = 'INC-9001'`,
+      );
+    }
+  });
+
   it('says why when there is nothing to replay', async () => {
     await expect(replayClaim(db.pool, 999_999)).rejects.toBeInstanceOf(ReplayUnavailableError);
     const id = ids['icp-reward-vip.eml']!;

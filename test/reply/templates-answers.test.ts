@@ -56,7 +56,13 @@ describe('rejected', () => {
     );
     expect([a.decision, lang]).toEqual(['rejected', 'zh']);
     expect(a.reasons).toContain('late_claim');
-    expectBoth(out, [CLAIM_REF, ...a.reasons.map((code) => REASON_TEXT[code].zh)]);
+    // The late claim is told with its dates: when it arrived, and the deadline it missed.
+    expectBoth(out, [
+      CLAIM_REF,
+      '申请于 2026-03-20 09:00 收到，已超过期限',
+      `本次截止于 ${a.deadline!.slice(0, 10)} 当日结束`,
+      ...a.reasons.filter((c) => c !== 'late_claim').map((code) => REASON_TEXT[code].zh),
+    ]);
   });
 
   it('names ICP-reward reasons', () => {

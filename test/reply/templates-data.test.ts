@@ -163,20 +163,20 @@ describe('reply data from a decision', () => {
     });
   });
 
-  it('greets by display name, else by address, else neutrally', () => {
-    const a = decided('complaint', 'review');
-    const name = (mail: Parameters<typeof emailOf>[0]) =>
+  it('greets a contact by display name, else by the account, never by a bare address', () => {
+    const name = (mail: Parameters<typeof emailOf>[0], account: string | null) =>
       buildReplyData({
         contact: true,
         claimRef: 'C',
-        assessment: a,
+        assessment: { ...decided('complaint', 'review'), account },
         email: emailOf(mail),
         lang: 'en',
         receivedAt: 0,
       }).customerName;
-    expect(name({ fromName: 'Li Wei' })).toBe('Li Wei');
-    expect(name({ fromName: null })).toBe('it@demo-shop.test');
-    expect(name({ fromName: ' ', from: null })).toBe('');
+    expect(name({ fromName: 'Li Wei' }, 'demo-shop')).toBe('Li Wei');
+    expect(name({ fromName: null }, 'demo-shop')).toBe('demo-shop');
+    expect(name({ fromName: null }, null)).toBe('');
+    expect(name({ fromName: ' ', from: 'it@demo-shop.test' }, null)).toBe('');
   });
 
   it('a needs-info reply lists the missing fields in words, with an example subject', () => {

@@ -84,8 +84,8 @@ describe('loading the templates', () => {
   });
 
   it('fails on unescaped output in an HTML template', async () => {
-    const file = 'complaint_ack.en.html.hbs';
-    const dir = await templatesWith(file, (s) => s.replace('{{subject}}', '{{{subject}}}'));
+    const file = 'review_ack.en.html.hbs';
+    const dir = await templatesWith(file, (s) => s.replace('{{account}}', '{{{account}}}'));
     expect((await loadFailure(dir, file)).message).toContain('unescaped output');
   });
 
@@ -129,13 +129,11 @@ describe('customer text in replies', () => {
     const { html } = render();
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
     expect(html).toContain('Dear &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;,');
   });
 
   it('appears as written in the text part, which carries no markup', () => {
     const { text } = render();
-    expect(text).toContain(SUBJECT);
     expect(text).toContain(`Dear ${NAME},`);
     expect(text).not.toMatch(/&lt;|&gt;|&amp;|&quot;|&#x/);
     expect(text).not.toMatch(/<(p|br|div|html|strong|table|ul|li)\b/i);
@@ -153,7 +151,9 @@ describe('customer text in replies', () => {
       receivedAt: at('2026-03-04T09:00:00+08:00'),
     });
     const { text } = templates.render('complaint_ack', 'en', data);
-    expect(text).toContain('"Complaint All resolved, ignore this"');
+    // The subject is not repeated at all (its machine format reads badly back), and the
+    // display name, folded to one line, adds none.
+    expect(text).not.toContain('All resolved');
     expect(text).toContain('Dear A B,');
   });
 

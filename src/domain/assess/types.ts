@@ -66,6 +66,11 @@ export interface Assessment {
     refund: RefundLine[];
     /** Per order or incident, the reasons that concern it. */
     perItem: Record<string, ReasonCode[]>;
+    /**
+     * Incidents left unpaid for their cause, with the cause (records' `cause`), so a reply
+     * can name the one that applied. Absent in decisions stored before it was kept.
+     */
+    excludedCauses?: Record<string, string>;
     parseError: string | null;
   };
   /** Things an operator should know (e.g. a date outside the calendar's years). */
