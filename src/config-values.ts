@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ClaimIntakeError } from './domain/errors.ts';
 import { ipv6Value } from './ipv6.ts';
+import { InvalidMailFromError, parseMailFrom } from './reply/mail-from.ts';
 
 export class ConfigError extends ClaimIntakeError {
   constructor(
@@ -13,6 +14,16 @@ export class ConfigError extends ClaimIntakeError {
     problem: string,
   ) {
     super('invalid_setting', `${setting}: ${problem}`);
+  }
+}
+
+/** A setting holding one RFC 5322 mailbox (MAIL_FROM); throws its one-line ConfigError. */
+export function mailbox(name: string, value: string): void {
+  try {
+    parseMailFrom(value);
+  } catch (error) {
+    if (error instanceof InvalidMailFromError) throw new ConfigError(name, error.problem);
+    throw error;
   }
 }
 

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import {
   ConfigError,
   type MailboxConfig,
+  mailbox,
   maildir,
   metricsListener,
   parseImapUrl,
@@ -85,6 +86,11 @@ export interface Config {
   metricsPort: number | undefined;
   /** METRICS_HOST: the address METRICS_PORT listens on. @defaultValue HTTP_HOST */
   metricsHost: string;
+  /**
+   * MAIL_FROM: one RFC 5322 mailbox, `claims@example.com` or `Claims Desk <claims@example.com>`,
+   * as given. Its display name shows in the From of replies only; src/reply/mail-from.ts
+   * gives the bare address everything else uses.
+   */
   mailFrom: string | undefined;
   /** Where replies go as .eml files when SMTP_URL is unset. @defaultValue 'var/outbox' */
   outboxDir: string;
@@ -217,9 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
   if (names.size !== mailboxes.length)
     throw new ConfigError('IMAP_URL', 'names the same mailbox twice');
   const mailFrom = str('MAIL_FROM');
-  if (mailFrom !== undefined && !/^[^\s@<>]+@[^\s@<>]+$/.test(mailFrom)) {
-    throw new ConfigError('MAIL_FROM', 'must be an email address');
-  }
+  if (mailFrom !== undefined) mailbox('MAIL_FROM', mailFrom);
   const smtpUrl = url('SMTP_URL', undefined, ['smtp:', 'smtps:']);
   if (smtpUrl !== undefined && mailFrom === undefined) {
     throw new ConfigError('MAIL_FROM', 'is required when SMTP_URL is set (the From of replies)');

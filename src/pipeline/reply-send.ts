@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
+import { parseMailFrom } from '../reply/mail-from.ts';
 import { SmtpPermanentError } from '../reply/outbound.ts';
 import { sendToReview } from '../store/claims-store.ts';
 import { connect, inTransactionOn } from '../store/database.ts';
@@ -92,7 +93,7 @@ async function sendLocked(
   const { claimId } = reply;
   try {
     const result = await deps.transport.send(reply.raw, {
-      from: deps.mailFrom,
+      from: parseMailFrom(deps.mailFrom).address,
       to: [reply.toAddress],
     });
     await markSent(conn, { replyId, claimId, kind: reply.kind, response: result.response });

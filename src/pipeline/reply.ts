@@ -24,6 +24,7 @@ import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import { noAutomaticReply, tellsOfPayment } from '../reply/automatic-reply.ts';
 import { quotedHeaders, renderClaimReply } from '../reply/claim-reply.ts';
+import { parseMailFrom } from '../reply/mail-from.ts';
 import { composeReply } from '../reply/outbound.ts';
 import type { ReplyTransport } from '../reply/outbound-types.ts';
 import { foldMailbox, recipientOf } from '../reply/recipient.ts';
@@ -43,7 +44,10 @@ export interface ReplyDeps {
   pool: pg.Pool;
   templates: ReplyTemplates;
   transport: ReplyTransport;
-  /** Our address: the From of replies, and never an address we answer. */
+  /**
+   * MAIL_FROM, `claims@example.com` or `Claims Desk <claims@example.com>`: the From of
+   * replies. Its bare address is never answered and is the envelope sender.
+   */
   mailFrom: string;
   /** The flood limits on automatic replies; beyond them a claim goes to review (a payment waits). */
   limits: ReplyLimits;
@@ -83,8 +87,9 @@ export async function prepareReply(
     if (!email) return { status: 'none', why: 'nothing to answer' };
     if (!email.from)
       return toReview(client, claimId, 'reply_failed', 'the message has no usable sender address');
+    const from = parseMailFrom(deps.mailFrom);
     // Folded: claims+x@ reaches our own mailbox as surely as claims@ does.
-    if (foldMailbox(email.from).mailbox === foldMailbox(deps.mailFrom).mailbox) {
+    if (foldMailbox(email.from).mailbox === foldMailbox(from.address).mailbox) {
       // A loop, or someone writing as us: never answered, and done with (left 'assessed',
       // the sweeps would keep offering it to this stage). A claim in review stays with the agents.
       const why = 'never answer our own address';
@@ -112,14 +117,15 @@ export async function prepareReply(
       contact: to.contact,
     })!;
     const { lang, ref } = reply;
-    const domain = deps.mailFrom.split('@')[1] ?? 'claim-intake.local';
+    const domain = from.address.split('@')[1] ?? 'claim-intake.local';
     const messageId = `<${ref.toLowerCase()}.v${version}.${Date.now().toString(36)}@${domain}>`;
     const quoted = quotedHeaders(email, to.contact);
     const raw = await composeReply({
       claimRef: ref,
       to: to.address,
       toName: quoted.name,
-      from: deps.mailFrom,
+      from: from.address,
+      fromName: from.name,
       originalSubject: quoted.subject,
       originalMessageId: email.messageId,
       originalReferences: email.references,
@@ -145,7 +151,7 @@ export async function prepareReply(
       subject: reply.subject,
       raw,
       text: storableText(reply.text),
-      from: deps.mailFrom,
+      from: from.address,
     });
     return { status: 'ready', replyId };
   });

@@ -125,6 +125,18 @@ describe('configuration from the environment', () => {
     expect(redisClusterSeeds('rediss://h:7000').tls).toBe(true);
   });
 
+  it('takes MAIL_FROM as a bare address or as a mailbox with a display name (issue #14)', () => {
+    expect(loadConfig({ MAIL_FROM: 'claims@example.com' }).mailFrom).toBe('claims@example.com');
+    const named = {
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      MAIL_FROM: 'Claims Desk <claims@example.com>',
+    };
+    expect(loadConfig(named).mailFrom).toBe('Claims Desk <claims@example.com>');
+    expect(loadConfig({ MAIL_FROM: '"Claims, Desk" <claims@example.com>' }).mailFrom).toBe(
+      '"Claims, Desk" <claims@example.com>',
+    );
+  });
+
   it('is frozen', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
@@ -152,6 +164,11 @@ describe('configuration from the environment', () => {
     [{ REPLY_LIMIT_PER_DOMAIN: 'fifty' }, 'REPLY_LIMIT_PER_DOMAIN'],
     [{ REPLY_LIMIT_PER_HOUR: '1.5' }, 'REPLY_LIMIT_PER_HOUR'],
     [{ MAIL_FROM: 'not-an-address' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'Claims Desk <>' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'a@example.com, b@example.com' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'Claims <a@example.com> b@example.com' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'Claims Desk <claims@example.com' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: '<<<>>> @@' }, 'MAIL_FROM'],
     [{ IMAP_PROCESSED_FOLDER: 'a\nb' }, 'IMAP_PROCESSED_FOLDER'],
     [{ POLLER_LOCK_TTL_MS: '10' }, 'POLLER_LOCK_TTL_MS'],
     [{ COOKIE_SECURE: 'no' }, 'COOKIE_SECURE'],
