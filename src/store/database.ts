@@ -3,7 +3,9 @@
  * that always release their client, and the two failures callers must tell apart: the
  * database cannot be reached (retrying may help) and the schema is not there (it will not).
  */
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
 
@@ -61,20 +63,60 @@ export class SchemaMissingError extends ClaimIntakeError {
 }
 
 /**
- * libpq defaults the user to the login name; node-postgres reads $USER, which services and
- * CI runners often lack. Fill it in the way libpq would, so a URL without a user works.
+ * Where libpq looks for the server's socket when nothing names a host: Debian's and Red
+ * Hat's builds use /var/run/postgresql, upstream's /tmp. node-postgres goes to localhost
+ * over TCP instead, which is not the server `postgres:///db` means.
  */
-export function withDefaultUser(databaseUrl: string): string {
+const SOCKET_DIRS = ['/var/run/postgresql', '/tmp'];
+
+/**
+ * The connection string as libpq would read it, for node-postgres: a URL with no user means
+ * the operating-system user (node-postgres would read $USER, which services, containers and
+ * CI runners often lack), one with no host the local socket, and `?dbname=` the database.
+ * PGUSER, PGHOST and PGPORT still win over these defaults, as they do for libpq. Filled in
+ * as query parameters: a URL without a host (`postgres:///db`) cannot hold a user name.
+ */
+export function withLibpqDefaults(
+  databaseUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+  socketDirs: readonly string[] = SOCKET_DIRS,
+): string {
   const url = new URL(databaseUrl);
-  if (url.username || process.env.PGUSER) return databaseUrl;
-  url.username = encodeURIComponent(userInfo().username);
+  const params = url.searchParams;
+  const dbname = params.get('dbname');
+  if (dbname !== null) {
+    params.delete('dbname');
+    if (url.pathname === '' || url.pathname === '/')
+      url.pathname = `/${encodeURIComponent(dbname)}`;
+  }
+  if (!url.username && !params.get('user') && !env.PGUSER) {
+    const user = osUser(env);
+    if (user) params.set('user', user);
+  }
+  if (!url.hostname && !params.get('host') && !env.PGHOST) {
+    const port = params.get('port') || url.port || env.PGPORT || '5432';
+    const dir = socketDirs.find((d) => existsSync(join(d, `.s.PGSQL.${port}`)));
+    if (dir) params.set('host', dir);
+  }
   return url.toString();
+}
+
+/**
+ * The login name, as libpq takes it from the password database; where the process's uid has
+ * no entry there (an arbitrary uid in a container), $USER or $LOGNAME when set.
+ */
+function osUser(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER || env.LOGNAME || undefined;
+  }
 }
 
 export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
   const log = options.log ?? stderrLog;
   const pool = new pg.Pool({
-    connectionString: withDefaultUser(databaseUrl),
+    connectionString: withLibpqDefaults(databaseUrl),
     application_name: 'claim-intake',
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
@@ -236,7 +278,7 @@ export function describeError(error: unknown): string {
  */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const probe = new pg.Client({
-    connectionString: withDefaultUser(databaseUrl),
+    connectionString: withLibpqDefaults(databaseUrl),
     connectionTimeoutMillis: 5000,
   });
   probe.on('error', () => undefined);
@@ -248,8 +290,15 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     await probe.end().catch(() => undefined);
     if ((error as { code?: string }).code !== '3D000') throw asDatabaseError(error);
   }
-  const url = new URL(withDefaultUser(databaseUrl));
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const url = new URL(withLibpqDefaults(databaseUrl));
+  // libpq's default database is the one named after the user.
+  const name =
+    decodeURIComponent(url.pathname.replace(/^\//, '')) ||
+    process.env.PGDATABASE ||
+    decodeURIComponent(url.username) ||
+    url.searchParams.get('user') ||
+    process.env.PGUSER ||
+    '';
   url.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
   admin.on('error', () => undefined);
