@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withLibpqDefaults } from '../../src/store/database.ts';
@@ -68,7 +69,7 @@ describe('claim-intake migrate without USER or LOGNAME', () => {
       (name) => `postgres:///${name}`,
       `postgresql:///postgres?host=${SOCKET_DIR}`,
     );
-    expect(owner).toBe((await import('node:os')).userInfo().username);
+    expect(owner).toBe(userInfo().username);
   });
 
   it.skipIf(!hasSocket)('reaches the socket directory named by ?host=', async () => {
