@@ -7,6 +7,7 @@ import { type Calendar, parseCalendar } from '../domain/calendar.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { type Policy, parsePolicy } from '../domain/policy.ts';
 import { emptyRecords, type Records } from '../domain/records.ts';
+import { jsonSyntaxError } from './json-error.ts';
 import { readRecordFile, recordFiles } from './records-dir.ts';
 
 /** The JSON in `file`; undefined when the file does not exist and `optional` is set. */
@@ -23,10 +24,12 @@ export async function readJson(file: string, optional = false): Promise<unknown>
       code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? error})`,
     );
   }
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(json);
   } catch (error) {
-    throw new InvalidInputError(file, '(json)', `not valid JSON: ${(error as Error).message}`);
+    const { problem, line, column } = jsonSyntaxError(json, error);
+    throw new InvalidInputError(file, '(json)', `not valid JSON: ${problem}`, { line, column });
   }
 }
 

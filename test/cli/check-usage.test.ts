@@ -148,6 +148,26 @@ describe('check usage errors exit 2 with one line naming the problem', () => {
     expect(r.stderr).toContain('holidays[0]');
   });
 
+  it('a policy or calendar file that is not JSON, with the line and column (issue #14)', async () => {
+    const policy = join(dir, 'policy-syntax.json');
+    writeFileSync(policy, '{\n  "timezone": "Asia/Shanghai",\n  "review_above": ,\n}\n');
+    const calendar = join(dir, 'calendar-syntax.json');
+    writeFileSync(calendar, '{\n  "holidays": ["2026-10-01",],\n  "workdays": []\n}\n');
+    const records = ['--records', join(examples, 'records')];
+    const bad = await runCli(['check', approved, ...records, '--policy', policy]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain(
+      `${policy}: line 3, column 19: (json): not valid JSON: Unexpected token ','`,
+    );
+    const cal = await runCli(['check', approved, ...records, '--calendar', calendar]);
+    expect(cal.code).toBe(2);
+    expect(cal.stderr).toContain(
+      `${calendar}: line 2, column 29: (json): not valid JSON: Unexpected token ']'`,
+    );
+    expect(cal.stderr).not.toContain('position');
+  });
+
   it('a missing policy file', async () => {
     const r = await runCli([
       'check',
