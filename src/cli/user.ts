@@ -2,7 +2,8 @@
  * `claim-intake user add EMAIL --role agent|ops|admin`: creates a console user. The
  * password comes from stdin when it is not a terminal (first line), else it is asked for
  * twice without echo; it never appears in argv, where `ps` would show it.
- * Exit 0 prints the user id; 2 for bad input; 1 when the database fails.
+ * Exit 0 prints one line saying what was made: `added user admin@example.com (role admin,
+ * id 1)`; 2 for bad input; 1 when the database fails.
  */
 import { parseArgs } from 'node:util';
 import { createUser, USER_ROLES, type UserRole } from '../web/auth-store.ts';
@@ -68,7 +69,7 @@ export async function runUser(
   return withDatabase(url, 1, fail, async (pool) => {
     const id = await createUser(pool, { email, role, passwordHash: await hashPassword(password) });
     if (id === undefined) return fail(`${email} already exists`);
-    io.stdout(String(id));
+    io.stdout(`added user ${email} (role ${role}, id ${id})`);
     return 0;
   });
 }

@@ -12,7 +12,10 @@ let h: WebHarness;
 beforeAll(async () => {
   h = await createWebHarness();
   const added = await h.addUser('Agent@Example.com', 'agent', PASSWORD);
-  expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\n$/) });
+  expect(added).toMatchObject({
+    code: 0,
+    stdout: expect.stringMatching(/^added user agent@example\.com \(role agent, id \d+\)\n$/),
+  });
 }, 60_000);
 afterAll(() => h?.close());
 

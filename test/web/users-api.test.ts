@@ -11,7 +11,9 @@ let adminId: number;
 
 beforeAll(async () => {
   h = await createWebHarness();
-  adminId = Number((await h.addUser('admin@example.com', 'admin', PASSWORD)).stdout.trim());
+  const added = (await h.addUser('admin@example.com', 'admin', PASSWORD)).stdout;
+  expect(added).toMatch(/^added user admin@example\.com \(role admin, id \d+\)\n$/);
+  adminId = Number(/id (\d+)\)/.exec(added)?.[1]);
   expect(adminId).toBeGreaterThan(0);
   expect((await h.addUser('agent@example.com', 'agent', PASSWORD)).code).toBe(0);
   expect((await h.addUser('ops@example.com', 'ops', PASSWORD)).code).toBe(0);
