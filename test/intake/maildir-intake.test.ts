@@ -63,6 +63,8 @@ async function start(dir: string, env: Record<string, string> = {}) {
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
     MAILDIR_PATH: dir,
+    // Replies as .eml files under this run's temp root, never the checkout's var/outbox.
+    OUTBOX_DIR: join(root, 'outbox'),
     IMAP_POLL_INTERVAL_MS: '200',
     ...env,
   });

@@ -242,6 +242,8 @@ describe('logs of a claim going through the running service', () => {
       REDIS_URL: redis.url,
       REDIS_PREFIX: redis.prefix,
       MAILDIR_PATH: dir,
+      // The reply lands in the temp dir (the Maildir reads only new/ and cur/), never var/.
+      OUTBOX_DIR: join(dir, 'outbox'),
       IMAP_POLL_INTERVAL_MS: '200',
     });
     service = await startService(config, 'all', logger);
