@@ -15,7 +15,7 @@ import { queuePrefix } from '../../src/pipeline/queues.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { jsonLines, runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { createTestRedis } from '../support/redis.ts';
+import { createTestRedis, redisOptions } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
 import { type ApiFixture, as, createApiFixture } from '../web/review-api-fixture.ts';
 
@@ -255,10 +255,7 @@ describe('the housekeeping schedule', () => {
     const one = startHousekeepingScheduler(options);
     const two = startHousekeepingScheduler(options);
     const queue = new Queue(HOUSEKEEPING_QUEUE, {
-      connection: {
-        host: new URL(redis.url).hostname,
-        port: Number(new URL(redis.url).port || 6379),
-      },
+      connection: redisOptions(redis.url),
       prefix: queuePrefix(redis.prefix),
     });
     try {

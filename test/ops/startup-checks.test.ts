@@ -196,8 +196,12 @@ describe('checking a real Redis', () => {
   });
 
   it('refuses REDIS_CLUSTER=true against a server that is not in a cluster, saying so', async () => {
+    // The shared server without TEST_REDIS_URL's database number: cluster seeds name none
+    // (REDIS_URL with one is refused before any connection), and the server's answer is wanted.
+    const server = new URL(REDIS_URL);
+    server.pathname = '';
     const error = await refusal(
-      checkRedis({ redisUrl: REDIS_URL, redisCluster: true }, capturedLogger().logger),
+      checkRedis({ redisUrl: server.toString(), redisCluster: true }, capturedLogger().logger),
     );
     expect(error.code).toBe('redis_unreachable');
     expect(error.message).toMatch(/cluster support disabled/);
