@@ -6,6 +6,7 @@
 import { libmime, mailparser } from './cjs.ts';
 
 const { parseAddressHeader } = mailparser;
+
 import type { AutoHeaders, ParsedEmail } from '../domain/email.ts';
 import { MAX_HEADER_VALUE_CHARS, MAX_SUBJECT_CHARS, truncate } from './limits.ts';
 

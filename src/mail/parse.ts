@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { AttachmentStream, HeaderLines, MessageText } from 'mailparser';
-import { mailparser } from './cjs.ts';
 import type { AttachmentInfo, ParsedEmail } from '../domain/email.ts';
 import { emptyEmail } from '../domain/email.ts';
+import { mailparser } from './cjs.ts';
 import { fallbackParse, splitHeader } from './fallback-parse.ts';
 import { feedParser, PARSER_OPTIONS } from './feed-parser.ts';
 import { decodeHeaders } from './header-charset.ts';

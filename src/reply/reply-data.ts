@@ -7,6 +7,7 @@ import type { Assessment } from '../domain/assess/types.ts';
 import type { ParsedEmail } from '../domain/email.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
+import { formatInstant } from '../domain/time.ts';
 import type { ReplyLang } from './language.ts';
 import {
   faultMinutes,
@@ -26,7 +27,6 @@ import {
   REQUEST_NAME,
   reasonText,
 } from './template-words.ts';
-import { formatInstant } from '../domain/time.ts';
 
 export const REPLY_KINDS = [
   'compensation_approved',

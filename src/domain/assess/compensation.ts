@@ -100,7 +100,10 @@ export function assessCompensation(claim: Claim): Outcome {
       dropped.push({ code: 'already_compensated', id: item.incident.id });
     } else if (item.incident.cause !== 'platform') {
       dropped.push({ code: 'excluded_cause', id: item.incident.id });
-      a.details.excludedCauses = { ...a.details.excludedCauses, [item.incident.id]: item.incident.cause };
+      a.details.excludedCauses = {
+        ...a.details.excludedCauses,
+        [item.incident.id]: item.incident.cause,
+      };
     } else payable.push(item);
   }
   const effect = payable.length === 0 ? 'reject' : 'inform';
