@@ -33,7 +33,7 @@ describe('the ops page', () => {
     for (const cookie of [undefined, 'ci_session=forged']) {
       const res = await page('/ops', cookie);
       expect(res.statusCode).toBe(302);
-      expect(res.headers.location).toBe('/login');
+      expect(res.headers.location).toBe('/login?next=%2Fops');
     }
   });
 

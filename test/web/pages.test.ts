@@ -31,11 +31,14 @@ describe('the console pages', () => {
     expectNoInlineScript(res.body);
   });
 
-  it('sends the browser to /login from / and /claims/:id without a session', async () => {
-    for (const url of ['/', `/claims/${x.f.ids.a}`]) {
+  it('sends the browser to /login from / and /claims/:id without a session, naming the page', async () => {
+    for (const [url, login] of [
+      ['/', '/login'],
+      [`/claims/${x.f.ids.a}`, `/login?next=%2Fclaims%2F${x.f.ids.a}`],
+    ] as const) {
       const res = await x.app.inject({ url, headers: { cookie: 'ci_session=forged' } });
       expect(res.statusCode, url).toBe(302);
-      expect(res.headers.location).toBe('/login');
+      expect(res.headers.location).toBe(login);
     }
   });
 

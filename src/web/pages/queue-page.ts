@@ -1,31 +1,12 @@
 /**
- * The login form and the review queue page. The queue's first render honours the same query
- * parameters as /api/review/claims (the page URL is its API URL); console.js then keeps the
- * filters in the URL and refreshes the table, counts and pager without a reload.
+ * The review queue page. Its first render honours the same query parameters as
+ * /api/review/claims (the page URL is its API URL); console.js then keeps the filters in the
+ * URL and refreshes the table, counts and pager without a reload.
  */
 import { REASON_CODES, REASON_TEXT } from '../../domain/reasons.ts';
 import type { QueueChoices, ReviewQueue } from '../../review/queue.ts';
 import type { Query } from '../queue-query.ts';
 import { esc, layout } from './layout.ts';
-
-export function loginPage(): string {
-  return layout(
-    'Sign in',
-    'login',
-    `<section class="card narrow">
-<h1>Sign in</h1>
-<form id="sign-in" method="post" action="/api/session">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit" class="primary">Sign in</button>
-<p id="status" role="status" aria-live="polite"></p>
-</form>
-</section>`,
-    false,
-  );
-}
 
 const TYPES = ['compensation', 'refund', 'icp_reward'];
 const PAGE_SIZES = ['10', '25', '50', '100'];

@@ -1,6 +1,7 @@
 /**
  * The console's pages and their static files. Pages need the session cookie (browsers
- * carry no bearer token); without one they send the browser to /login rather than a JSON 401.
+ * carry no bearer token); without one they send the browser to /login rather than a JSON 401,
+ * naming the page so the sign-in comes back to it. The login page itself: sign-in-form.ts.
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,8 +16,9 @@ import type { Query } from '../queue-query.ts';
 import { claimPage } from './claim-page.ts';
 import { withRoleLinks } from './layout.ts';
 import { loadOpsSnapshot, opsForbiddenPage, opsPage } from './ops-page.ts';
-import { loginPage, queuePage } from './queue-page.ts';
+import { queuePage } from './queue-page.ts';
 import { queueView } from './queue-view.ts';
+import { loginUrl } from './sign-in-form.ts';
 
 /** Read once at start-up: they are part of the build, not content that changes. */
 const STATIC = {
@@ -71,17 +73,15 @@ export function pageRoutes(
     return reply.type(entry.type).send(entry.body);
   });
 
-  app.get('/login', async (_request, reply) => html(reply, loginPage()));
-
   app.get('/', async (request, reply) => {
     const me = await sessionOf(pool, request);
-    if (!me) return reply.redirect('/login');
+    if (!me) return reply.redirect(loginUrl(request.url));
     return html(reply, queuePage(await queueView(pool, request.query as Query, me.email)), me.role);
   });
 
   app.get('/claims/:id', async (request, reply) => {
     const me = await sessionOf(pool, request);
-    if (!me) return reply.redirect('/login');
+    if (!me) return reply.redirect(loginUrl(request.url));
     const raw = (request.params as { id: string }).id;
     if (!/^\d{1,15}$/.test(raw)) throw new ApiError('not_found');
     try {
@@ -96,7 +96,7 @@ export function pageRoutes(
   // Agents get a page saying why, not the API's JSON 403.
   app.get('/ops', async (request, reply) => {
     const me = await sessionOf(pool, request);
-    if (!me) return reply.redirect('/login');
+    if (!me) return reply.redirect(loginUrl(request.url));
     if (!(OPS_ROLES as readonly UserRole[]).includes(me.role))
       return html(reply.code(403), opsForbiddenPage(me.role), me.role);
     return html(reply, opsPage(await loadOpsSnapshot(ops)), me.role);

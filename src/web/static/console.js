@@ -26,7 +26,7 @@ async function api(method, url, body) {
   });
   if (res.status === 401) {
     sessionStorage.removeItem('csrfToken');
-    location.assign('/login');
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
   // A body that is not JSON (a proxy's error page) is no data, not a crash.
   const data = res.status === 204 ? null : await res.json().catch(() => null);
@@ -48,10 +48,13 @@ function esc(s) {
   );
 }
 
+// The login form works without this script too (a plain POST to /login); with it, the sign-in
+// goes through the JSON API, keeps the CSRF token, and shows failures without a reload.
 function initLogin() {
   $('#sign-in').addEventListener('submit', async (event) => {
     event.preventDefault();
     const form = event.target;
+    $('#sign-in-error')?.remove();
     say('Signing in…');
     try {
       const res = await fetch('/api/session', {
@@ -62,7 +65,8 @@ function initLogin() {
       const data = await res.json();
       if (!res.ok) return say(data.error?.message ?? 'sign-in failed', 'error');
       sessionStorage.setItem('csrfToken', data.csrfToken);
-      location.assign('/');
+      // The page it came for, as the server checked it when it rendered the form.
+      location.assign(form.elements.next?.value || '/');
     } catch {
       say('The server did not answer; try again.', 'error');
     }
