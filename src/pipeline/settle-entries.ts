@@ -26,17 +26,11 @@ import {
 import { splitProportional } from '../domain/money-split.ts';
 import { DAY_MS } from '../domain/time.ts';
 import type { ReviewedAssessment } from '../review/draft.ts';
+import type { LedgerEntry } from '../store/ledger-store.ts';
 import { allocate } from './allocate.ts';
 
-export interface Entry {
-  kind: 'compensation' | 'refund' | 'icp_reward';
-  incident?: string;
-  order?: string;
-  amount: string;
-  details: Record<string, unknown>;
-  creditBy?: Date;
-  validUntil?: Date;
-}
+/** One credit or refund, as the ledger keeps it (store/ledger-store.ts). */
+export type Entry = LedgerEntry;
 
 /** The claim cannot be paid as decided (nothing to pay an edited amount across): an agent's call. */
 export class SettleError extends ClaimIntakeError {

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { auditInsert } from './audit-log.ts';
 
-/** One credit or refund, as pipeline/settle-entries.ts builds it. */
+/** One credit or refund (pipeline/settle-entries.ts builds them from a decision). */
 export interface LedgerEntry {
   kind: 'compensation' | 'refund' | 'icp_reward';
   incident?: string;
