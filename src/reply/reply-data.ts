@@ -292,7 +292,8 @@ function reasonLines(
         }));
     }
     if (code === 'late_claim' && a.deadline !== null) {
-      const received = localTime(formatInstant(receivedAt, a.details.timezone));
+      // To the minute, like the fault times the replies show.
+      const received = localTime(formatInstant(receivedAt, a.details.timezone)).slice(0, 16);
       const deadline = a.deadline.slice(0, 10);
       return [{ code, text: lateClaimText(received, deadline, lang), items: '' }];
     }

@@ -46,7 +46,7 @@ describe('reply preview', () => {
       reasons: ['late_claim'],
     });
     expect(p.lang).toBe('en');
-    expect(p.text).toContain('after the deadline of seven working days');
+    expect(p.text).toContain('after the deadline: claims must arrive within seven working days');
   });
 });
 
