@@ -20,6 +20,7 @@ import {
   trustProxy,
 } from './config-values.ts';
 import { DEFAULT_BATCH_BYTES } from './intake/intake-deps.ts';
+import { type MailAuthConfig, mailAuth } from './mail/oauth2-settings.ts';
 
 export {
   ConfigError,
@@ -79,6 +80,11 @@ export interface Config {
    * network trusted end to end. @defaultValue false
    */
   allowPlaintextMail: boolean;
+  /**
+   * IMAP_AUTH and SMTP_AUTH (`password` or `oauth2`, XOAUTH2 with a token from OAUTH2_TOKEN_URL)
+   * and the OAUTH2_* settings (src/mail/oauth2-settings.ts). @defaultValue password for both
+   */
+  mailAuth: MailAuthConfig;
   /**
    * METRICS_PORT: /healthz, /readyz and /metrics on a port of their own (0: any free one); the
    * console's port then serves /healthz only. @defaultValue undefined (all on HTTP_PORT)
@@ -271,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = { ...readDotEnv(), ...proces
     replyLimitPerHour: int('REPLY_LIMIT_PER_HOUR', 20_000, 0),
     smtpUrl,
     allowPlaintextMail: allowPlaintextMail === 'true',
+    mailAuth: mailAuth(str, { imap: imap !== undefined, smtpUrl }),
     mailFrom,
     outboxDir: resolve(str('OUTBOX_DIR', 'var/outbox')!),
     senderAuth: senderAuth(str),

@@ -22,6 +22,25 @@ export const REDACT_PATHS = [
   '*.secret',
   'mailboxes[*].password',
   '*.mailboxes[*].password',
+  // OAuth2 (IMAP_AUTH/SMTP_AUTH=oauth2): the client secret, refresh and access tokens, as the
+  // config holds them (config.mailAuth.oauth2), as providers hold them, and as the token
+  // endpoint names them on the wire.
+  'clientSecret',
+  'refreshToken',
+  'accessToken',
+  '*.clientSecret',
+  '*.refreshToken',
+  '*.accessToken',
+  'mailAuth.oauth2.clientSecret',
+  'mailAuth.oauth2.refreshToken',
+  '*.mailAuth.oauth2.clientSecret',
+  '*.mailAuth.oauth2.refreshToken',
+  'client_secret',
+  'refresh_token',
+  'access_token',
+  '*.client_secret',
+  '*.refresh_token',
+  '*.access_token',
   // Session and API tokens, CSRF tokens, cookies and authorization headers.
   'token',
   '*.token',

@@ -15,6 +15,7 @@ import type { IntakeDeps } from './intake/intake-deps.ts';
 import { runAsLeader } from './intake/leader-loop.ts';
 import { MailboxLock } from './intake/mailbox-lock.ts';
 import { runMaildirSession } from './intake/maildir-session.ts';
+import { type AccessTokenSource, OAuth2TokenProvider } from './mail/oauth2.ts';
 import { senderAuthenticated } from './mail/sender-auth.ts';
 import { imapOffersNoStartTls, PlaintextRefusedError } from './mail-tls.ts';
 import { ReadinessCheck } from './ops/health.ts';
@@ -106,6 +107,13 @@ export async function startService(
     ]),
   );
   const intakeMetrics = metrics.intake(publishers);
+  // IMAP_AUTH/SMTP_AUTH=oauth2: one token provider for both, so they share the cached token.
+  const { oauth2 } = config.mailAuth;
+  const tokens = oauth2
+    ? new OAuth2TokenProvider({ ...oauth2, logger: logger.child({ component: 'oauth2' }) })
+    : undefined;
+  const imapTokens = config.mailAuth.imap === 'oauth2' ? tokens : undefined;
+  const smtpTokens = config.mailAuth.smtp === 'oauth2' ? tokens : undefined;
   const probes = {
     metrics,
     readiness: new ReadinessCheck({
@@ -114,7 +122,9 @@ export async function startService(
       redisPrefix: config.redisPrefix,
       mailboxes: config.mailboxes.map((m) => m.name),
       ...(polls ? { local: (name: string) => intakeMetrics.local(name) } : {}),
-      ...(sends ? { smtp: { url: config.smtpUrl, outboxDir: config.outboxDir } } : {}),
+      ...(sends
+        ? { smtp: { url: config.smtpUrl, outboxDir: config.outboxDir, oauth2: smtpTokens } }
+        : {}),
       allowPlaintextMail: config.allowPlaintextMail,
       // /readyz says only a code; the driver's message (hosts, users, paths) is logged here.
       logger: logger.child({ component: 'readiness' }),
@@ -201,7 +211,9 @@ export async function startService(
       loops.push(
         runAsLeader(
           (signal) =>
-            session(mailbox, deps, signal).finally(() => intakeMetrics.disconnected(mailbox.name)),
+            session(mailbox, deps, signal, imapTokens).finally(() =>
+              intakeMetrics.disconnected(mailbox.name),
+            ),
           abort.signal,
           {
             lock,
@@ -218,7 +230,7 @@ export async function startService(
     transport = createReplyTransport({
       smtpUrl: config.smtpUrl,
       outboxDir: config.outboxDir,
-      smtp: { allowPlaintext: config.allowPlaintextMail },
+      smtp: { allowPlaintext: config.allowPlaintextMail, oauth2: smtpTokens },
     });
     // Stored once, referenced by every assessment so it can be replayed as it was made.
     const engine = await saveEngineSettings(pool, policy, calendar);
@@ -303,11 +315,16 @@ export async function startService(
   };
 }
 
-function session(mailbox: MailboxConfig, deps: IntakeDeps, signal: AbortSignal): Promise<void> {
+function session(
+  mailbox: MailboxConfig,
+  deps: IntakeDeps,
+  signal: AbortSignal,
+  tokens?: AccessTokenSource,
+): Promise<void> {
   if (mailbox.kind === 'maildir') return runMaildirSession(mailbox, deps, signal);
   // A server that offers no STARTTLS where it is required: the leader loop's warning then
   // names IMAP_URL and the fix, rather than imapflow's "Server does not support STARTTLS".
-  return runImapSession(mailbox, deps, signal).catch((error: unknown) => {
+  return runImapSession(mailbox, deps, signal, tokens).catch((error: unknown) => {
     throw imapOffersNoStartTls(error)
       ? new PlaintextRefusedError('IMAP_URL', mailbox.host, mailbox.port, error)
       : error;

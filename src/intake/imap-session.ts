@@ -17,6 +17,7 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { ImapMailbox } from '../config.ts';
+import type { AccessTokenSource } from '../mail/oauth2.ts';
 import { imapTlsOptions } from '../mail-tls.ts';
 import {
   type Checkpoint,
@@ -32,19 +33,29 @@ import { classifyIncoming, logOutcomes, stripBrackets } from './incoming.ts';
 import { DEFAULT_BATCH_BYTES, type IntakeDeps } from './intake-deps.ts';
 import { uidRanges } from './uid-ranges.ts';
 
+/**
+ * `tokens` (IMAP_AUTH=oauth2): sign in with XOAUTH2 (OAUTHBEARER where the server offers it)
+ * and a token asked for now, at each session: a reconnect never reuses an expired one.
+ * Without it, the password from IMAP_URL.
+ */
 export async function runImapSession(
   mailbox: ImapMailbox,
   deps: IntakeDeps,
   signal: AbortSignal,
+  tokens?: AccessTokenSource,
 ): Promise<void> {
   const log = deps.logger.child({ component: 'imap', mailbox: mailbox.name });
+  const accessToken = tokens ? (await tokens.accessToken()).accessToken : undefined;
   const client = new ImapFlow({
     host: mailbox.host,
     port: mailbox.port,
     secure: mailbox.secure,
     // Off loopback, STARTTLS before LOGIN or no session (mail-tls.ts, ALLOW_PLAINTEXT_MAIL).
     ...imapTlsOptions(mailbox),
-    auth: { user: mailbox.user, pass: mailbox.password },
+    auth:
+      accessToken === undefined
+        ? { user: mailbox.user, pass: mailbox.password }
+        : { user: mailbox.user, accessToken },
     logger: false,
     connectionTimeout: 30_000,
     greetingTimeout: 15_000,
@@ -69,7 +80,13 @@ export async function runImapSession(
   const onAbort = () => news?.();
   signal.addEventListener('abort', onAbort);
   try {
-    await client.connect();
+    await client.connect().catch((error: unknown) => {
+      // Refused before its time (revoked, or the server's clock is ahead): the next session
+      // asks for a new token instead of offering this one again.
+      if (accessToken && (error as { authenticationFailed?: unknown }).authenticationFailed)
+        tokens?.invalidate(accessToken);
+      throw error;
+    });
     deps.metrics?.connected(mailbox.name);
     await ensureFolders(client, [deps.config.processedFolder, deps.config.quarantineFolder]);
     await client.mailboxOpen(mailbox.folder);

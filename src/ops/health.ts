@@ -14,7 +14,9 @@ import { ReplyError } from 'ioredis';
 import { createTransport } from 'nodemailer';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { AccessTokenSource } from '../mail/oauth2.ts';
 import { smtpOffersNoStartTls, smtpPlaintextRefused, smtpTlsOptions } from '../mail-tls.ts';
+import { provideTokens, smtpOAuth2Options } from '../reply/smtp-oauth2.ts';
 import type { RedisClient } from '../store/redis.ts';
 import { isFresh, type MailboxState, readMailboxStates } from './mailbox-state.ts';
 
@@ -61,8 +63,11 @@ export interface ReadinessOptions {
   mailboxes?: string[];
   /** For a poller: its own view of a mailbox; absent for web and worker processes. */
   local?: (mailbox: string) => LocalMailbox | undefined;
-  /** Where replies leave, for processes that send them; absent: not checked. */
-  smtp?: { url: string | undefined; outboxDir: string };
+  /**
+   * Where replies leave, for processes that send them; absent: not checked. `oauth2`
+   * (SMTP_AUTH=oauth2): the login is XOAUTH2 with its tokens.
+   */
+  smtp?: { url: string | undefined; outboxDir: string; oauth2?: AccessTokenSource };
   /** Each check gives up after this long. @defaultValue 2000 */
   timeoutMs?: number;
   /** A result is reused this long. @defaultValue 5000 */
@@ -243,7 +248,7 @@ export function checkError(error: Error): CheckError {
  * (nodemailer's verify); no mail is sent. The outbox: the directory can be written.
  */
 async function wayOut(
-  smtp: { url: string | undefined; outboxDir: string },
+  smtp: { url: string | undefined; outboxDir: string; oauth2?: AccessTokenSource },
   timeoutMs: number,
   allowPlaintext: boolean,
 ): Promise<void> {
@@ -257,7 +262,7 @@ async function wayOut(
     return;
   }
   const transporter = createTransport({
-    url: smtp.url,
+    ...(smtp.oauth2 ? smtpOAuth2Options(smtp.url) : { url: smtp.url }),
     ...smtpTlsOptions(smtp.url, allowPlaintext),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
@@ -265,6 +270,7 @@ async function wayOut(
     logger: false,
     debug: false,
   });
+  if (smtp.oauth2) provideTokens(transporter, smtp.oauth2);
   try {
     await transporter.verify();
   } catch (error) {

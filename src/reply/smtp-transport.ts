@@ -4,6 +4,7 @@
  * SmtpPermanentError or SmtpTemporaryError here, once, from codes — never from text.
  */
 import { createTransport } from 'nodemailer';
+import type { AccessTokenSource } from '../mail/oauth2.ts';
 import { smtpOffersNoStartTls, smtpPlaintextRefused, smtpTlsOptions } from '../mail-tls.ts';
 import {
   type SmtpFailureScope,
@@ -12,6 +13,7 @@ import {
   TransportClosedError,
 } from './outbound-errors.ts';
 import type { ReplyEnvelope, ReplyTransport, SendResult } from './outbound-types.ts';
+import { provideTokens, smtpOAuth2Options } from './smtp-oauth2.ts';
 
 export interface SmtpTransportOptions {
   /** SMTP_URL: `smtp://user:pass@host:port` or `smtps://…`. */
@@ -37,6 +39,11 @@ export interface SmtpTransportOptions {
    * @defaultValue false
    */
   allowPlaintext?: boolean;
+  /**
+   * SMTP_AUTH=oauth2: AUTH XOAUTH2 as the URL's user with tokens from here (the URL's password,
+   * if any, is not used). @defaultValue undefined (the URL's user and password)
+   */
+  oauth2?: AccessTokenSource;
 }
 
 /** The fields nodemailer puts on the errors it hands back (see its errors.d.ts). */
@@ -135,7 +142,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): ReplyTranspo
   const sendTimeoutMs = options.sendTimeoutMs ?? 120_000;
   const transporter = createTransport({
     pool: true,
-    url: options.url,
+    ...(options.oauth2 ? smtpOAuth2Options(options.url) : { url: options.url }),
     ...smtpTlsOptions(options.url, options.allowPlaintext ?? false),
     maxConnections: options.maxConnections ?? 5,
     maxMessages: options.maxMessages ?? 100,
@@ -146,6 +153,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): ReplyTranspo
     logger: false,
     debug: false,
   });
+  if (options.oauth2) provideTokens(transporter, options.oauth2);
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
 
