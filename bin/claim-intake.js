@@ -13,3 +13,7 @@ try {
   process.exit(2);
 }
 process.exitCode = await cli.main(process.argv.slice(2));
+// `start` has closed everything it opened once main returns, and the process ends by itself.
+// A timer a library armed while being closed must not hold it (BullMQ's stalled-job check,
+// closed in the middle of a check, arms one for 30 s): after a second, it exits anyway.
+if (process.argv[2] === 'start') setTimeout(() => process.exit(), 1000).unref();

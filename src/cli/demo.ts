@@ -2,16 +2,19 @@
  * `claim-intake demo`: prepares the main job on a fresh machine. Loads the public example
  * records into the database and drops the example emails into the Maildir (MAILDIR_PATH,
  * default var/mailbox) with their received times as the files' delivery times, so
- * `claim-intake start` decides them as `examples/expected.jsonl` says.
+ * `claim-intake start` decides them as `examples/expected.jsonl` says. A database it cannot
+ * use ends it with one line naming DATABASE_URL (exit 1).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, utimes } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
-import { createPool, ensureDatabase } from '../store/database.ts';
+import { asDatabaseError, createPool, ensureDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { importRecordsDir } from '../store/records-store.ts';
 import { configOrFail, failFor } from './command.ts';
+import { databaseFailureLine, nameDatabase } from './database-url.ts';
 import type { Io } from './main.ts';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
@@ -42,11 +45,10 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     const counts = await importRecordsDir(pool, join(EXAMPLES, 'records'));
     io.stdout(`records: ${counts.map((c) => `${c.file} ${c.records}`).join(', ')}`);
   } catch (error) {
-    if (error instanceof ClaimIntakeError) {
-      io.stderr(`claim-intake demo: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    const line = demoFailureLine(error, config.databaseUrl);
+    if (line === undefined) throw error;
+    io.stderr(`claim-intake demo: ${line}`);
+    return 1;
   } finally {
     await pool.end();
   }
@@ -73,4 +75,19 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     "next: 'npx claim-intake start' stores and decides them (decisions in the claims table)",
   );
   return 0;
+}
+
+/**
+ * The one line for a failure to prepare the database, or undefined for an unexpected error.
+ * Database failures name DATABASE_URL (password hidden), as the database commands do; so does
+ * a server's own refusal (CREATE DATABASE without the right to, say).
+ */
+function demoFailureLine(error: unknown, databaseUrl: string): string | undefined {
+  // Everything in the try above talks to the database: its driver errors are database ones.
+  const known = asDatabaseError(error);
+  if (known instanceof ClaimIntakeError)
+    return databaseFailureLine(known, databaseUrl) ?? known.message;
+  if (known instanceof pg.DatabaseError)
+    return `${nameDatabase(databaseUrl)}: ${known.message.split('\n')[0]}`;
+  return undefined;
 }
