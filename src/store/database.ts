@@ -308,7 +308,16 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     return true;
   } catch (error) {
     // 42P04: another instance created it a moment ago.
-    if ((error as { code?: string }).code === '42P04') return false;
+    const code = (error as { code?: string }).code;
+    if (code === '42P04') return false;
+    // 42501: the user may not create databases. Said as what it is (every command names
+    // DATABASE_URL with it), not a driver error with its stack.
+    if (code === '42501')
+      throw new ClaimIntakeError(
+        'database_unavailable',
+        `database "${name}" does not exist, and this user may not create it (${(error as Error).message}): create it, or grant the user CREATEDB`,
+        { retryable: false, cause: error },
+      );
     throw asDatabaseError(error);
   } finally {
     await admin.end().catch(() => undefined);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { REPO_ROOT, runCli } from '../support/cli.ts';
 import { ADMIN_URL } from '../support/database.ts';
 import { createTestRedis, type TestRedis } from '../support/redis.ts';
 
@@ -49,8 +49,11 @@ function onTestServer(user: string, password: string | undefined, database: stri
   return url.toString();
 }
 
-function run(command: 'start' | 'demo', databaseUrl: string) {
-  return runCli([command], {
+type Command = 'start' | 'demo' | 'migrate' | 'import';
+
+function run(command: Command, databaseUrl: string) {
+  const args = command === 'import' ? [command, join(REPO_ROOT, 'examples', 'records')] : [command];
+  return runCli(args, {
     env: {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,
@@ -86,7 +89,8 @@ const cases = [
   },
 ];
 
-for (const command of ['start', 'demo'] as const) {
+// migrate and import create the database too (ensureDatabase): the same one line each.
+for (const command of ['start', 'demo', 'migrate', 'import'] as const) {
   describe(`${command} with a database it cannot use`, () => {
     for (const c of cases) {
       it(`names DATABASE_URL in one line and exits 1: ${c.what}`, async () => {
