@@ -16,6 +16,7 @@ import { UnrecoverableError } from 'bullmq';
 import type pg from 'pg';
 import { assess } from '../domain/assess/engine.ts';
 import type { AssessInput, Assessment } from '../domain/assess/types.ts';
+import { parseClaimRef } from '../domain/claim-ref.ts';
 import type { ClaimState } from '../domain/claim-state.ts';
 import type { ParsedEmail } from '../domain/email.ts';
 import { combineFollowUp, mayAmend } from '../domain/follow-up.ts';
@@ -64,8 +65,6 @@ const STATE_AFTER: Record<Assessment['decision'], ClaimState> = {
   approved: 'assessed',
   rejected: 'assessed',
 };
-
-const CLAIM_REF = /\[CLM-(\d{6,12})\]/i;
 
 export interface AssessOptions {
   /**
@@ -191,8 +190,8 @@ async function followUpParent(
     .filter((x): x is string => !!x)
     .map((x) => `<${x}>`);
   const candidates = await claimsAnsweredBy(client, ids);
-  const ref = CLAIM_REF.exec(email.subject)?.[1];
-  if (ref) candidates.push(Number(ref));
+  const ref = parseClaimRef(email.subject);
+  if (ref !== null) candidates.push(ref);
   // In-Reply-To and the subject often name the same claim: read it once.
   for (const id of new Set(candidates)) {
     if (id === claimId) continue;

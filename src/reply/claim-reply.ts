@@ -3,16 +3,18 @@
  * the console's preview, so what an agent previews is what the customer receives.
  */
 import type { Assessment } from '../domain/assess/types.ts';
+import { formatClaimRef } from '../domain/claim-ref.ts';
 import type { ParsedEmail } from '../domain/email.ts';
 import { type ReplyLang, replyLanguage } from './language.ts';
 import { replySubject } from './outbound-headers.ts';
 import { buildReplyData, type ReplyKind, replyKind } from './reply-data.ts';
 import type { ReplyTemplates } from './templates.ts';
 
-/** The customer-facing claim reference: CLM-000123. */
-export function claimRef(claimId: number): string {
-  return `CLM-${String(claimId).padStart(6, '0')}`;
-}
+/**
+ * The customer-facing claim reference: CLM-000123 (src/domain/claim-ref.ts). Kept under this
+ * name for the review console (src/review/queue.ts, detail.ts), which imports it from here.
+ */
+export const claimRef = formatClaimRef;
 
 export interface ClaimReply {
   kind: ReplyKind;
@@ -64,7 +66,7 @@ export function renderClaimReply(
   const kind = replyKind(input.assessment);
   if (kind === null) return null;
   const lang = 'lang' in input.email ? input.email.lang : replyLanguage(input.email);
-  const ref = claimRef(input.claimId);
+  const ref = formatClaimRef(input.claimId);
   const data = buildReplyData({
     claimRef: ref,
     assessment: input.assessment,
