@@ -7,7 +7,16 @@
  * audited, never paid again.
  */
 import type pg from 'pg';
-import { decimal, formatMinor, parseDecimal, toMinor } from '../domain/money.ts';
+import { isApprovedAssessment } from '../domain/assess/approved.ts';
+import {
+  compensationEntries,
+  icpRewardEntries,
+  type LedgerEntry,
+  refundEntries,
+  SettleError,
+} from '../domain/settle/entries.ts';
+import { receiptNumber } from '../domain/settle/receipt.ts';
+import { refundDeduction } from '../domain/settle/refund-deduction.ts';
 import type { ReviewedAssessment } from '../review/draft.ts';
 import {
   type ClaimToSettle,
@@ -17,12 +26,6 @@ import {
 } from '../store/claims-store.ts';
 import { withTransaction } from '../store/database.ts';
 import { payOnce, type RefundSettlement } from '../store/ledger-store.ts';
-import {
-  compensationEntries,
-  type Entry,
-  icpRewardEntries,
-  refundEntries,
-} from './settle-entries.ts';
 
 export interface SettleResult {
   /** False when the claim was not (or no longer) an approved, unsettled claim. */
@@ -38,7 +41,7 @@ export interface SettleResult {
 }
 
 /** The reason a claim goes to review with when its ledger entries exist already. */
-const ALREADY_PAID: Record<Entry['kind'], string> = {
+const ALREADY_PAID: Record<LedgerEntry['kind'], string> = {
   compensation: 'already_compensated',
   refund: 'already_refunded',
   icp_reward: 'reward_already_granted',
@@ -67,24 +70,32 @@ export async function settleLocked(
     return { settled: false, entries: 0, skipped: [] };
   }
   const a = claim.assessment;
-  const account = a.account!;
-  const currency = a.currency!;
+  const kind = a.type;
+  if (kind !== 'compensation' && kind !== 'refund' && kind !== 'icp_reward') {
+    return { settled: false, entries: 0, skipped: [] };
+  }
+  // The row says approved; an assessment without what an approval pays (account, amount,
+  // currency) cannot be paid however often it is tried: permanent, an agent's call.
+  if (!isApprovedAssessment(a))
+    throw new SettleError(
+      'the approval has no account, amount or currency to pay; decide it again',
+    );
+  const { account, amount, currency } = a;
   let refund: RefundSettlement | undefined;
-  let entries: Entry[];
-  if (a.type === 'compensation') entries = compensationEntries(a);
-  else if (a.type === 'refund') {
-    const receiptNo = `RF-${claim.receivedAt.toISOString().slice(0, 10).replace(/-/g, '')}-${String(claimId).padStart(6, '0')}`;
+  let entries: LedgerEntry[];
+  if (kind === 'refund') {
+    const receiptNo = receiptNumber(claimId, claim.receivedAt);
     entries = refundEntries(a, receiptNo);
-    refund = { lines: a.details.refund, deduction: refundDeduction(a), receiptNo };
-  } else if (a.type === 'icp_reward') {
+    refund = { lines: a.details.refund, deduction: refundDeduction(a.details.refund), receiptNo };
+  } else if (kind === 'icp_reward') {
     entries = icpRewardEntries(a, claim.receivedAt);
   } else {
-    return { settled: false, entries: 0, skipped: [] };
+    entries = compensationEntries(a);
   }
   const { written, skipped } = await payOnce(client, {
     claimId,
     account,
-    amount: a.amount!,
+    amount,
     currency,
     entries,
     ...(refund ? { refund } : {}),
@@ -94,12 +105,12 @@ export async function settleLocked(
     // settled at the same moment. The assessed amount is no longer what this claim would
     // pay, and an approval reply would promise it again: pay nothing, let an agent decide
     // (the customer gets an acknowledgement).
-    const code = ALREADY_PAID[entries[0]!.kind];
+    const code = ALREADY_PAID[kind];
     await sendToReview(client, claimId, {
       actor: 'system:settle',
       code,
       decision: true,
-      details: { reason: code, skipped_already_paid: skipped, amount: a.amount, currency },
+      details: { reason: code, skipped_already_paid: skipped, amount, currency },
     });
     return { settled: false, toReview: true, entries: 0, skipped };
   }
@@ -107,7 +118,7 @@ export async function settleLocked(
     entries: written,
     skipped_already_paid: skipped,
     receipt_no: refund?.receiptNo ?? null,
-    amount: a.amount,
+    amount,
     currency,
     agent_adjusted: entries.some((e) => e.details.agent_adjusted === true),
   });
@@ -117,13 +128,4 @@ export async function settleLocked(
     skipped,
     ...(refund ? { receiptNo: refund.receiptNo } : {}),
   };
-}
-
-/** The refund's deductions (unrecoverable ICP rewards) in all, exact to 4 places. */
-function refundDeduction(a: ReviewedAssessment): string {
-  const deduction = a.details.refund.reduce(
-    (sum, l) => sum + toMinor(parseDecimal(l.deduction) ?? decimal('0'), 4),
-    0n,
-  );
-  return formatMinor(deduction, 4);
 }

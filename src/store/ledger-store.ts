@@ -4,18 +4,8 @@
  * and a refund's steps with its receipt. All of a claim's payment or none of it.
  */
 import type pg from 'pg';
+import type { LedgerEntry } from '../domain/settle/entries.ts';
 import { auditInsert } from './audit-log.ts';
-
-/** One credit or refund (pipeline/settle-entries.ts builds them from a decision). */
-export interface LedgerEntry {
-  kind: 'compensation' | 'refund' | 'icp_reward';
-  incident?: string;
-  order?: string;
-  amount: string;
-  details: Record<string, unknown>;
-  creditBy?: Date;
-  validUntil?: Date;
-}
 
 /** A refund's settlement row: its lines, the deduction (exact, 4 places) and the receipt. */
 export interface RefundSettlement {

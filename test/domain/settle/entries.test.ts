@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { Assessment, CompensationLine, RefundLine } from '../../src/domain/assess/types.ts';
+import type { ApprovedAssessment } from '../../../src/domain/assess/approved.ts';
+import type { CompensationLine, RefundLine } from '../../../src/domain/assess/types.ts';
 import {
+  type AgentEdit,
   compensationEntries,
   icpRewardEntries,
   refundEntries,
   SettleError,
-} from '../../src/pipeline/settle-entries.ts';
-import type { AgentSection, ReviewedAssessment } from '../../src/review/draft.ts';
+  type SettlingAssessment,
+} from '../../../src/domain/settle/entries.ts';
 
-function assessment(over: Partial<Assessment>): Assessment {
+function assessment(over: Partial<ApprovedAssessment>): ApprovedAssessment {
   return {
     type: 'compensation',
     decision: 'approved',
     account: 'acme',
-    amount: null,
+    amount: '0.00',
     currency: 'CNY',
     incidents: [],
     orders: [],
@@ -37,18 +39,21 @@ function assessment(over: Partial<Assessment>): Assessment {
   };
 }
 
-/** The engine's assessment with an agent's approval of `amount` on top. */
-function edited(a: Assessment, amount: string, actor = 'agent:ann@cloud.example') {
-  const agent: AgentSection = {
-    actor,
-    at: '2026-03-05T01:00:00.000Z',
-    decision: 'approved',
+/**
+ * The engine's assessment with an agent's approval of `amount` on top; `original` is what the
+ * engine had computed (its amount unless said otherwise).
+ */
+function edited(
+  a: ApprovedAssessment,
+  amount: string,
+  original: string | null = a.amount,
+): SettlingAssessment {
+  const agent: AgentEdit = {
+    actor: 'agent:ann@cloud.example',
     note: 'goodwill',
-    originalDecision: 'review',
-    originalAmount: a.amount,
-    originalReasons: [],
+    originalAmount: original,
   };
-  return { ...a, amount, agent } satisfies ReviewedAssessment;
+  return { ...a, amount, agent };
 }
 
 /** 48.00 a day, unavailable (×100): 30 minutes is 100.00, 10 minutes 33.333…. */
@@ -107,9 +112,7 @@ describe('compensation entries', () => {
   });
 
   it('refuse an edited amount with no incident to pay it for (an agent decides again)', () => {
-    expect(() => compensationEntries(edited(assessment({ amount: null }), '50.00'))).toThrow(
-      SettleError,
-    );
+    expect(() => compensationEntries(edited(assessment({}), '50.00', null))).toThrow(SettleError);
   });
 });
 
@@ -151,6 +154,18 @@ describe('refund entries', () => {
 });
 
 describe('the ICP reward', () => {
+  it.each([
+    ['2026-03-04T01:00:00.000Z', '2026-03-11T01:00:00.000Z', '2027-03-04T01:00:00.000Z'],
+    ['2028-02-29T08:00:00.000Z', '2028-03-07T08:00:00.000Z', '2029-03-01T08:00:00.000Z'],
+  ])('received at %s is due by %s and valid until %s', (at, by, until) => {
+    const a = assessment({ type: 'icp_reward', amount: '200.00' });
+    const [entry] = icpRewardEntries(a, new Date(at));
+    expect(entry).toMatchObject({ kind: 'icp_reward', amount: '200.00' });
+    expect(entry!.creditBy?.toISOString()).toBe(by);
+    expect(entry!.validUntil?.toISOString()).toBe(until);
+    expect(entry!.details.agent_adjusted).toBeUndefined();
+  });
+
   it('is one entry of the edited amount, recording the computed one', () => {
     const a = edited(assessment({ type: 'icp_reward', amount: '200.00' }), '150.00');
     const [entry, ...rest] = icpRewardEntries(a, new Date('2026-03-04T01:00:00Z'));

@@ -11,26 +11,48 @@
  * Either way the parts add up to the edited amount exactly (largest remainder, to the minor
  * unit), and each entry says it was adjusted, what was computed for it and who edited it.
  */
-import type { Assessment } from '../domain/assess/types.ts';
-import { ClaimIntakeError } from '../domain/errors.ts';
+import type { ApprovedAssessment } from '../assess/approved.ts';
+import type { Assessment } from '../assess/types.ts';
+import { ClaimIntakeError } from '../errors.ts';
 import {
   addRatio,
   decimal,
   formatMinor,
   minorDigitsOf,
+  mulRatio,
   parseDecimal,
   type Ratio,
   ratioOf,
   toMinor,
-} from '../domain/money.ts';
-import { splitProportional } from '../domain/money-split.ts';
-import { DAY_MS } from '../domain/time.ts';
-import type { ReviewedAssessment } from '../review/draft.ts';
-import type { LedgerEntry } from '../store/ledger-store.ts';
-import { allocate } from './allocate.ts';
+  ZERO,
+} from '../money.ts';
+import { allocate, splitProportional } from '../money-split.ts';
+import { DAY_MS } from '../time.ts';
+import { icpRewardCreditBy, icpRewardValidUntil } from './credit-dates.ts';
 
-/** One credit or refund, as the ledger keeps it (store/ledger-store.ts). */
-export type Entry = LedgerEntry;
+/** One credit or refund, as the ledger writes it (src/store/ledger-store.ts). */
+export interface LedgerEntry {
+  kind: 'compensation' | 'refund' | 'icp_reward';
+  incident?: string;
+  order?: string;
+  amount: string;
+  details: Record<string, unknown>;
+  creditBy?: Date;
+  validUntil?: Date;
+}
+
+/**
+ * What the entries take of an agent's decision (src/review/draft.ts `AgentSection`): who
+ * edited, why, and the amount the engine had computed.
+ */
+export interface AgentEdit {
+  actor: string;
+  note: string | null;
+  originalAmount: string | null;
+}
+
+/** An approved assessment, with the agent's decision when an agent approved it. */
+export type SettlingAssessment = ApprovedAssessment & { agent?: AgentEdit };
 
 /** The claim cannot be paid as decided (nothing to pay an edited amount across): an agent's call. */
 export class SettleError extends ClaimIntakeError {
@@ -41,23 +63,24 @@ export class SettleError extends ClaimIntakeError {
 
 /** An agent's edit, as each of the claim's ledger entries records it. */
 interface Adjustment {
-  digits: number;
   edited: bigint;
+  /** The engine's amount, in minor units; null when it had computed none. */
+  computed: bigint | null;
   /** What every entry's details say of the edit, besides its own computed amount. */
   fields: Record<string, unknown>;
 }
 
-function adjustmentOf(a: ReviewedAssessment): Adjustment | null {
+function adjustmentOf(a: SettlingAssessment): Adjustment | null {
   const agent = a.agent;
-  if (!agent || a.amount === null || !a.currency) return null;
+  if (!agent) return null;
   const digits = minorDigitsOf(a.currency);
   const edited = toMinor(decimal(a.amount), digits);
   const computed =
     agent.originalAmount === null ? null : toMinor(decimal(agent.originalAmount), digits);
   if (computed === edited) return null;
   return {
-    digits,
     edited,
+    computed,
     fields: {
       agent_adjusted: true,
       computed_total: computed === null ? null : formatMinor(computed, digits),
@@ -72,24 +95,26 @@ function adjustmentOf(a: ReviewedAssessment): Adjustment | null {
  * One credit per incident. Each paid stretch's exact value goes to the first incident it
  * covers; the rounded total is then split so the entries add up to it exactly.
  */
-export function compensationEntries(a: ReviewedAssessment): Entry[] {
-  const digits = minorDigitsOf(a.currency!);
+export function compensationEntries(a: SettlingAssessment): LedgerEntry[] {
+  const digits = minorDigitsOf(a.currency);
   const byIncident = new Map<
     string,
     { share: Ratio; lines: Assessment['details']['compensation'] }
   >();
-  for (const id of a.incidents) byIncident.set(id, { share: { num: 0n, den: 1n }, lines: [] });
+  for (const id of a.incidents) byIncident.set(id, { share: ZERO, lines: [] });
   for (const line of a.details.compensation) {
     const target =
       byIncident.get(line.incidents.find((i) => byIncident.has(i)) ?? '') ??
       byIncident.values().next().value;
     if (!target) continue;
-    const fee = ratioOf(decimal(line.dailyFee));
+    // daily fee × fault time × multiplier ÷ one day, exact (as domain/assess computed it).
     const ms = BigInt(Math.round(line.faultSeconds * 1000));
-    target.share = addRatio(target.share, {
-      num: fee.num * ms * BigInt(line.multiplier),
-      den: fee.den * BigInt(DAY_MS),
-    });
+    const value = mulRatio(
+      ratioOf(decimal(line.dailyFee)),
+      ms * BigInt(line.multiplier),
+      BigInt(DAY_MS),
+    );
+    target.share = addRatio(target.share, value);
     target.lines.push(line);
   }
   const ids = [...byIncident.keys()];
@@ -101,7 +126,7 @@ export function compensationEntries(a: ReviewedAssessment): Entry[] {
   });
   const adj = adjustmentOf(a);
   if (!adj) {
-    const parts = allocate(toMinor(decimal(a.amount!), digits), shares, digits);
+    const parts = allocate(toMinor(decimal(a.amount), digits), shares, digits);
     return ids.map((id, i) => ({
       kind: 'compensation',
       incident: id,
@@ -111,9 +136,7 @@ export function compensationEntries(a: ReviewedAssessment): Entry[] {
   }
   if (ids.length === 0)
     throw new SettleError('the edited amount has no incident to be paid for; decide it again');
-  const original = a.agent!.originalAmount;
-  const computed =
-    original === null ? null : allocate(toMinor(decimal(original), digits), shares, digits);
+  const computed = adj.computed === null ? null : allocate(adj.computed, shares, digits);
   const parts = splitProportional(adj.edited, shares);
   return ids.map((id, i) => ({
     kind: 'compensation',
@@ -128,8 +151,8 @@ export function compensationEntries(a: ReviewedAssessment): Entry[] {
 }
 
 /** One refund per order: its amount less the unrecoverable reward tied to it, never below zero. */
-export function refundEntries(a: ReviewedAssessment, receiptNo: string): Entry[] {
-  const digits = minorDigitsOf(a.currency!);
+export function refundEntries(a: SettlingAssessment, receiptNo: string): LedgerEntry[] {
+  const digits = minorDigitsOf(a.currency);
   const nets = a.details.refund.map((line) => {
     const net =
       toMinor(decimal(line.amount), digits) -
@@ -159,20 +182,19 @@ export function refundEntries(a: ReviewedAssessment, receiptNo: string): Entry[]
 }
 
 /** The ICP reward: one credit, due within a week of receipt and valid one year. */
-export function icpRewardEntries(a: ReviewedAssessment, receivedAt: Date): Entry[] {
-  const at = receivedAt.getTime();
+export function icpRewardEntries(a: SettlingAssessment, receivedAt: Date): LedgerEntry[] {
   const adj = adjustmentOf(a);
   return [
     {
       kind: 'icp_reward',
-      amount: a.amount!,
+      amount: a.amount,
       details: {
         rule: 'icp_reward',
         withdrawable: false,
         ...(adj ? { ...adj.fields, computed_amount: adj.fields.computed_total } : {}),
       },
-      creditBy: new Date(at + 7 * DAY_MS),
-      validUntil: new Date(new Date(at).setUTCFullYear(new Date(at).getUTCFullYear() + 1)),
+      creditBy: icpRewardCreditBy(receivedAt),
+      validUntil: icpRewardValidUntil(receivedAt),
     },
   ];
 }
