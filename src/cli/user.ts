@@ -6,8 +6,8 @@
  * id 1)`; 2 for bad input; 1 when the database fails.
  */
 import { parseArgs } from 'node:util';
-import { createUser, USER_ROLES, type UserRole } from '../web/auth-store.ts';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../web/password.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
+import { addUser, USER_ROLES, type UserRole } from '../auth/users.ts';
 import { failFor, withDatabase } from './command.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
@@ -67,7 +67,7 @@ export async function runUser(
     return fail(databaseFailureLine(error, '') ?? String(error));
   }
   return withDatabase(url, 1, fail, async (pool) => {
-    const id = await createUser(pool, { email, role, passwordHash: await hashPassword(password) });
+    const id = await addUser(pool, { email, role, password });
     if (id === undefined) return fail(`${email} already exists`);
     io.stdout(`added user ${email} (role ${role}, id ${id})`);
     return 0;

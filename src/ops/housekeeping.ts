@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { SIGN_IN_LIMITS } from '../auth/sign-in-limits.ts';
 import { writeAudit } from '../store/audit-log.ts';
 import { connect } from '../store/database.ts';
 import {
@@ -17,18 +18,17 @@ import {
   deleteOldSignInAttempts,
   purgeRawSources,
 } from '../store/retention.ts';
-import { RATE_WINDOW_MS } from '../web/routes-session.ts';
-import { countOldRefusals, deleteOldRefusals } from '../web/sign-in-store.ts';
+import { countOldRefusals, deleteOldRefusals } from '../store/sign-in-store.ts';
 
 /** The ASCII bytes of "cihouse!" as a bigint: fixed, and unlikely to be anyone else's key. */
 export const HOUSEKEEPING_LOCK_KEY = Buffer.from('cihouse!').readBigInt64BE().toString();
 
 /**
- * Sign-in attempts are kept a day: far longer than the limiter's window (15 minutes), so
+ * Sign-in attempts are kept a day: far longer than the limiter's window (an hour), so
  * a change to that window never makes the limiter forget failures, and recent attempts
  * stay for anyone looking into a sign-in problem.
  */
-export const SIGN_IN_ATTEMPT_RETENTION_MS = Math.max(24 * 60 * 60 * 1000, RATE_WINDOW_MS);
+export const SIGN_IN_ATTEMPT_RETENTION_MS = Math.max(24 * 60 * 60 * 1000, SIGN_IN_LIMITS.windowMs);
 
 export interface HousekeepingOptions {
   /** RETENTION_DAYS: raw sources older than this are purged; 0 keeps them forever. */

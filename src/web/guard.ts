@@ -8,13 +8,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import {
-  type Principal,
-  sessionPrincipal,
-  type TokenScope,
-  tokenPrincipal,
-  type UserRole,
-} from './auth-store.ts';
+import type { Principal } from '../auth/principal.ts';
+import { sessionPrincipal } from '../auth/sessions.ts';
+import { type TokenScope, tokenPrincipal } from '../auth/tokens.ts';
+import type { UserRole } from '../auth/users.ts';
 import { ApiError } from './errors.ts';
 
 export const SESSION_COOKIE = 'ci_session';
@@ -62,9 +59,4 @@ export function guard(pool: pg.Pool, roles?: readonly UserRole[], scope?: TokenS
     if (roles && !roles.includes(principal.role) && !scoped) throw new ApiError('forbidden');
     request.principal = principal;
   };
-}
-
-/** The audit actor for a principal. */
-export function actorOf(principal: Principal): string {
-  return principal.kind === 'session' ? `user:${principal.email}` : `token:${principal.tokenId}`;
 }

@@ -5,11 +5,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { actorOf } from '../auth/principal.ts';
 import { isFresh, type MailboxState } from '../ops/mailbox-state.ts';
 import { type QueueAdmin, QueueAdminError } from '../ops/queue-admin.ts';
-import { audit } from './auth-store.ts';
+import { writeAudit } from '../store/audit-log.ts';
 import { ApiError } from './errors.ts';
-import { actorOf, guard } from './guard.ts';
+import { guard } from './guard.ts';
 
 export interface OpsDeps {
   queues: QueueAdmin;
@@ -56,7 +57,7 @@ export function opsRoutes(
     return ops;
   };
   const record = (request: FastifyRequest, action: string, details: Record<string, unknown>) =>
-    audit(pool, actorOf(request.principal!), action, details);
+    writeAudit(pool, { actor: actorOf(request.principal!), action, details });
 
   app.get('/api/ops/queues', { preHandler: opsOnly }, async () => ({
     queues: await run(deps(), (o) => o.queues.health()),

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import type { Principal } from '../auth/principal.ts';
 import { extractAttachment } from '../mail/attachment.ts';
 import { ReplyTemplates } from '../reply/templates.ts';
 import { approve, assign, reject, requestInfo, type StageProducer } from '../review/actions.ts';
@@ -18,7 +19,6 @@ import { REVIEW_ERROR_STATUS, ReviewError } from '../review/errors.ts';
 import { previewReply } from '../review/preview.ts';
 import { listReviewQueue } from '../review/queue.ts';
 import { writeAudit } from '../store/audit-log.ts';
-import type { Principal } from './auth-store.ts';
 import { ApiError, type ApiErrorCode } from './errors.ts';
 import { guard } from './guard.ts';
 import { type Query, queueQuery } from './queue-query.ts';

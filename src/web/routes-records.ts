@@ -9,13 +9,14 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import { actorOf } from '../auth/principal.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { RECORD_KINDS, recordKindNamed, recordName } from '../domain/records.ts';
 import { type RecordFormat, readRecords } from '../files/record-stream.ts';
+import { writeAudit } from '../store/audit-log.ts';
 import { writeRecordStreams } from '../store/records-import.ts';
-import { audit } from './auth-store.ts';
 import { ApiError } from './errors.ts';
-import { actorOf, guard } from './guard.ts';
+import { guard } from './guard.ts';
 
 export interface RecordRoutesOptions {
   pool: pg.Pool;
@@ -115,12 +116,16 @@ export function recordRoutes(app: FastifyInstance, options: RecordRoutesOptions)
             [{ kind, name, file, batches: readRecords(kind, input, format, file) }],
             {
               beforeCommit: async (client, [c]) =>
-                audit(client, actorOf(principal), 'records.upsert', {
-                  kind: name,
-                  records: c!.records,
-                  inserted: c!.inserted,
-                  updated: c!.updated,
-                  unchanged: c!.unchanged,
+                writeAudit(client, {
+                  actor: actorOf(principal),
+                  action: 'records.upsert',
+                  details: {
+                    kind: name,
+                    records: c!.records,
+                    inserted: c!.inserted,
+                    updated: c!.updated,
+                    unchanged: c!.unchanged,
+                  },
                 }),
             },
           ),

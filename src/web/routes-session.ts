@@ -1,20 +1,16 @@
 /**
- * Sign-in, sign-out and "who am I". Signing in has two doors, one procedure (sign-in.ts): the
- * JSON API here, and the login page's plain form (pages/sign-in-form.ts), registered here too
- * so both share one set of options. A refused attempt gets 429 with Retry-After and no
- * password check. Sessions end after 12 hours, or sooner when idle.
+ * Sign-in, sign-out and "who am I". Signing in has two doors, one procedure (auth/sign-in.ts):
+ * the JSON API here, and the login page's plain form (pages/sign-in-form.ts), registered here
+ * too so both share one set of options. A refused attempt gets 429 with Retry-After and no
+ * password check. Sessions end after 12 hours, or sooner when idle (auth/sessions.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { audit, deleteSession } from './auth-store.ts';
+import { endSession } from '../auth/sessions.ts';
 import { ApiError } from './errors.ts';
 import { guard, SESSION_COOKIE } from './guard.ts';
 import { signInFormRoutes } from './pages/sign-in-form.ts';
 import { credentialsOf, refusal, sessionCookie, signInWith } from './sign-in.ts';
-import { SIGN_IN_LIMITS } from './sign-in-limits.ts';
-
-/** How long a sign-in failure counts (housekeeping keeps attempts at least this long). */
-export const RATE_WINDOW_MS = SIGN_IN_LIMITS.windowMs;
 
 export interface SessionRoutesOptions {
   pool: pg.Pool;
@@ -42,10 +38,7 @@ export function sessionRoutes(app: FastifyInstance, options: SessionRoutesOption
 
   app.delete('/api/session', { preHandler: guard(pool) }, async (request, reply) => {
     const principal = request.principal!;
-    if (principal.kind === 'session') {
-      await deleteSession(pool, principal.sessionId);
-      await audit(pool, `user:${principal.email}`, 'auth.sign_out', {});
-    }
+    if (principal.kind === 'session') await endSession(pool, principal);
     reply.clearCookie(SESSION_COOKIE, sessionCookie(cookieSecure));
     return reply.code(204).send();
   });

@@ -3,28 +3,27 @@
  * the database keeps only its SHA-256, so nobody can read it back later, and the list shows
  * everything else. A token acts with its role; its scopes (TOKEN_SCOPES) add single
  * capabilities, e.g. pushing records. It belongs to the admin who made it (see
- * token-store.ts) and expires after `expiresInDays` (API_TOKEN_DAYS unless asked, at most
+ * auth/tokens.ts) and expires after `expiresInDays` (API_TOKEN_DAYS unless asked, at most
  * API_TOKEN_MAX_DAYS): a forgotten token in an old script or a leaked CI log dies by itself.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import { actorOf } from '../auth/principal.ts';
+import { sha256 } from '../auth/secrets.ts';
 import {
-  audit,
   createApiToken,
+  DEFAULT_TOKEN_DAYS,
+  listApiTokens,
+  newApiToken,
   revokeApiToken,
-  sha256,
   TOKEN_SCOPES,
   type TokenScope,
-  USER_ROLES,
-  type UserRole,
-} from './auth-store.ts';
+} from '../auth/tokens.ts';
+import { USER_ROLES, type UserRole } from '../auth/users.ts';
+import { writeAudit } from '../store/audit-log.ts';
 import { ApiError } from './errors.ts';
-import { actorOf, guard } from './guard.ts';
-import { DEFAULT_TOKEN_DAYS, listApiTokens } from './token-store.ts';
+import { guard } from './guard.ts';
 
-/** The prefix makes leaked tokens easy to spot (secret scanners, logs). */
-export const TOKEN_PREFIX = 'cit_';
 /** API_TOKEN_MAX_DAYS' default. */
 export const DEFAULT_TOKEN_MAX_DAYS = 365;
 
@@ -91,7 +90,7 @@ export function tokenRoutes(
     const scopes = scopesOf(body?.scopes, maxDays);
     const expiresInDays = lifetimeOf(body?.expiresInDays, defaultDays, maxDays);
     const principal = request.principal!;
-    const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const token = newApiToken();
     const { id, expiresAt } = await createApiToken(pool, {
       name,
       tokenHash: sha256(token),
@@ -101,12 +100,10 @@ export function tokenRoutes(
       createdBy: principal.kind === 'session' ? principal.userId : principal.createdBy,
       expiresInDays,
     });
-    await audit(pool, actorOf(principal), 'token.create', {
-      tokenId: id,
-      name,
-      role,
-      scopes,
-      expiresAt,
+    await writeAudit(pool, {
+      actor: actorOf(principal),
+      action: 'token.create',
+      details: { tokenId: id, name, role, scopes, expiresAt },
     });
     return reply.code(201).send({ id, name, role, scopes, expiresAt, token });
   });
@@ -116,7 +113,11 @@ export function tokenRoutes(
     if (!/^\d{1,18}$/.test(raw)) throw new ApiError('not_found');
     const id = Number(raw);
     if (!(await revokeApiToken(pool, id))) throw new ApiError('not_found');
-    await audit(pool, actorOf(request.principal!), 'token.revoke', { tokenId: id });
+    await writeAudit(pool, {
+      actor: actorOf(request.principal!),
+      action: 'token.revoke',
+      details: { tokenId: id },
+    });
     return reply.code(204).send();
   });
 }

@@ -5,17 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import {
-  audit,
-  createUser,
-  listUsers,
-  USER_ROLES,
-  type UserRole,
-  updateUser,
-} from './auth-store.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
+import { actorOf } from '../auth/principal.ts';
+import { addUser, listUsers, USER_ROLES, type UserRole, updateUser } from '../auth/users.ts';
+import { writeAudit } from '../store/audit-log.ts';
 import { ApiError } from './errors.ts';
-import { actorOf, guard } from './guard.ts';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.ts';
+import { guard } from './guard.ts';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
@@ -45,9 +40,13 @@ export function userRoutes(app: FastifyInstance, { pool }: { pool: pg.Pool }): v
         'invalid_input',
         `the password needs ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`,
       );
-    const id = await createUser(pool, { email, role, passwordHash: await hashPassword(password) });
+    const id = await addUser(pool, { email, role, password });
     if (id === undefined) throw new ApiError('conflict', `${email} already exists`);
-    await audit(pool, actorOf(request.principal!), 'user.create', { userId: id, email, role });
+    await writeAudit(pool, {
+      actor: actorOf(request.principal!),
+      action: 'user.create',
+      details: { userId: id, email, role },
+    });
     return reply.code(201).send({ id });
   });
 

@@ -6,6 +6,7 @@
 import { type Job, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { addUser } from '../../src/auth/users.ts';
 import { createLogger } from '../../src/logger.ts';
 import { readMailboxStates } from '../../src/ops/mailbox-state.ts';
 import { QueueAdmin } from '../../src/ops/queue-admin.ts';
@@ -16,8 +17,6 @@ import {
   queuePrefix,
 } from '../../src/pipeline/queues.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { createUser } from '../../src/web/auth-store.ts';
-import { hashPassword } from '../../src/web/password.ts';
 import { buildServer } from '../../src/web/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTestRedis, type TestRedis } from '../support/redis.ts';
@@ -53,11 +52,7 @@ export async function createOpsFixture(options: OpsFixtureOptions = {}): Promise
   const db = await createTestDatabase();
   await migrate(db.pool);
   for (const [role, email] of Object.entries(USERS))
-    await createUser(db.pool, {
-      email,
-      role: role as keyof typeof USERS,
-      passwordHash: await hashPassword(PASSWORD),
-    });
+    await addUser(db.pool, { email, role: role as keyof typeof USERS, password: PASSWORD });
   const redis = await createTestRedis();
   const serverRedisUrl = options.via ? options.via(redis.url) : redis.url;
   const producer = new PipelineProducer({ redisUrl: serverRedisUrl }, redis.prefix);

@@ -4,8 +4,8 @@
  * never seeing a token or its hash.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/auth/secrets.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { sha256 } from '../../src/web/auth-store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type LiveConsole, listenConsole, sessionHeaders } from './live-console.ts';
 import { runUserAdd } from './web-harness.ts';

@@ -4,11 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/auth/secrets.ts';
+import { createApiToken } from '../../src/auth/tokens.ts';
 import { MailboxLock } from '../../src/intake/mailbox-lock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { MailboxStatePublisher } from '../../src/ops/mailbox-state.ts';
 import type { QueueName } from '../../src/pipeline/queues.ts';
-import { createApiToken, sha256 } from '../../src/web/auth-store.ts';
 import { buildServer } from '../../src/web/server.ts';
 import { createOpsFixture, type OpsFixture, PASSWORD, USERS } from '../ops/ops-fixture.ts';
 import { waitFor } from '../support/wait.ts';

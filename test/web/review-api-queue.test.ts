@@ -3,7 +3,8 @@
  * reply preview as its own sandboxed HTML document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken, sha256 } from '../../src/web/auth-store.ts';
+import { sha256 } from '../../src/auth/secrets.ts';
+import { createApiToken } from '../../src/auth/tokens.ts';
 import { REPLY_PREVIEW_CSP } from '../../src/web/review-routes.ts';
 import { MAILBOX } from '../review/review-fixture.ts';
 import { type ApiFixture, as, createApiFixture } from './review-api-fixture.ts';

@@ -5,7 +5,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGN_IN_LIMITS } from '../../src/web/sign-in-limits.ts';
+import { SIGN_IN_LIMITS } from '../../src/auth/sign-in-limits.ts';
 import { createWebHarness, type WebHarness } from './web-harness.ts';
 
 const PASSWORD = 'correct horse battery';

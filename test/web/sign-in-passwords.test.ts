@@ -5,8 +5,8 @@
  */
 import { randomBytes, scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD_WORK } from '../../src/auth/password.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { PASSWORD_WORK } from '../../src/web/password.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type LiveConsole, listenConsole, sessionHeaders } from './live-console.ts';
 import { runUserAdd } from './web-harness.ts';

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGN_IN_LIMITS } from '../../src/auth/sign-in-limits.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { buildServer } from '../../src/web/server.ts';
-import { SIGN_IN_LIMITS } from '../../src/web/sign-in-limits.ts';
 import { createWebHarness, runUserAdd, signIn, type WebHarness } from './web-harness.ts';
 
 const PASSWORD = 'correct horse battery';

@@ -3,7 +3,7 @@
  * /static, console.js on every page (the CSP allows scripts from 'self' only, so nothing
  * inline would run).
  */
-import type { UserRole } from '../auth-store.ts';
+import type { UserRole } from '../../auth/users.ts';
 import { escapeHtml as esc } from '../sanitize.ts';
 
 export { esc };

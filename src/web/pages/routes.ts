@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import type { SessionPrincipal } from '../../auth/principal.ts';
+import { sessionPrincipal } from '../../auth/sessions.ts';
+import type { UserRole } from '../../auth/users.ts';
 import { getClaimDetail } from '../../review/detail.ts';
 import { ReviewError } from '../../review/errors.ts';
-import { type SessionPrincipal, sessionPrincipal, type UserRole } from '../auth-store.ts';
 import { ApiError } from '../errors.ts';
 import { SESSION_COOKIE } from '../guard.ts';
 import { OPS_ROLES, type OpsDeps } from '../ops-routes.ts';

@@ -2,7 +2,8 @@
  * The login page and its plain HTML form, so signing in works without JavaScript (issue #14):
  * the form posts application/x-www-form-urlencoded to /login, and gets a 303 to the console
  * page the browser came for, or the login page again with the reason and a fitting status.
- * The password check is the JSON API's own (sign-in.ts): same limits, refusal counting, audit.
+ * The password check is the JSON API's own (auth/sign-in.ts): same limits, refusal counting,
+ * audit.
  *
  * A form POST is a request any site can make a browser send (a JSON body is not: it needs a
  * CORS preflight this server never grants). Forged form sign-ins would let another site sign
@@ -15,8 +16,9 @@
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SignInResult } from '../../auth/sign-in.ts';
 import { sameSecret } from '../guard.ts';
-import { credentialsOf, refusal, type SignIn, type SignInResult } from '../sign-in.ts';
+import { credentialsOf, refusal, type SignIn } from '../sign-in.ts';
 import { FORM_TOKEN_FIELD, type LoginView, loginPage } from './login-page.ts';
 
 export interface SignInFormOptions {

@@ -15,6 +15,7 @@
  */
 import { isIP } from 'node:net';
 import { ipv6Groups } from '../ipv6.ts';
+import type { FailureHistory } from '../store/sign-in-store.ts';
 
 export interface SignInLimits {
   /** Failures an (account, address) pair makes freely. @defaultValue 5 */
@@ -42,16 +43,6 @@ export const SIGN_IN_LIMITS: Readonly<SignInLimits> = Object.freeze({
   maxDelayMs: 15 * 60_000,
   windowMs: 60 * 60_000,
 });
-
-/** What the database knows about an attempt's past, within the window. */
-export interface FailureHistory {
-  /** Failures of this account from this address since the pair's last success. */
-  pair: { failures: number; sinceLastMs: number | null };
-  /** Failures from this address, any account. */
-  address: { failures: number; sinceLastMs: number | null };
-  /** Failures of this account, any address. */
-  account: { failures: number };
-}
 
 export type SignInGate = 'address' | 'pair' | 'account';
 

@@ -3,10 +3,10 @@
  * person who made it (created_by; a token made by a token belongs to that token's maker)
  * and can do nothing its maker no longer may: it stops when the maker is disabled, or
  * loses the admin role while the token has another role or a scope. It also expires.
+ * Making and checking the token itself is auth/tokens.ts's.
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { UserRole } from './auth-store.ts';
+import type { UserRole } from './users-store.ts';
 
 /**
  * What an API token may do besides its role: `records` lets it push platform records
@@ -15,15 +15,12 @@ import type { UserRole } from './auth-store.ts';
 export const TOKEN_SCOPES = ['records'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
-/** A token's lifetime when its maker names none. */
-export const DEFAULT_TOKEN_DAYS = 90;
-
 /** A pool, or a client inside a transaction: whatever can run one statement. */
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
-export interface TokenPrincipal {
-  kind: 'token';
-  tokenId: number;
+/** A live token, as its bearer acts. */
+export interface LiveToken {
+  id: number;
   name: string;
   role: UserRole;
   scopes: TokenScope[];
@@ -31,48 +28,34 @@ export interface TokenPrincipal {
   createdBy: number | null;
 }
 
-/** Random tokens of 256 bits need no slow hash: SHA-256 is enough to make a stolen table useless. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-export async function createApiToken(
+export async function insertApiToken(
   pool: Queryable,
   token: {
     name: string;
     tokenHash: string;
     role: UserRole;
-    /** @defaultValue none */
-    scopes?: TokenScope[];
+    scopes: TokenScope[];
     createdBy: number | null;
-    /** @defaultValue DEFAULT_TOKEN_DAYS */
-    expiresInDays?: number;
+    expiresInDays: number;
   },
 ): Promise<{ id: number; expiresAt: string }> {
   const { rows } = await pool.query<{ id: string; expires_at: Date }>(
     `INSERT INTO api_tokens (name, token_hash, role, scopes, created_by, expires_at)
      VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6)) RETURNING id, expires_at`,
-    [
-      token.name,
-      token.tokenHash,
-      token.role,
-      token.scopes ?? [],
-      token.createdBy,
-      token.expiresInDays ?? DEFAULT_TOKEN_DAYS,
-    ],
+    [token.name, token.tokenHash, token.role, token.scopes, token.createdBy, token.expiresInDays],
   );
   return { id: Number(rows[0]!.id), expiresAt: rows[0]!.expires_at.toISOString() };
 }
 
 /**
- * The live token for a bearer value, touching last_used_at: not revoked, not expired, and
- * its maker still allowed what it does (checked here too, so a maker disabled or demoted
+ * The live token with this hash, touching last_used_at: not revoked, not expired, and its
+ * maker still allowed what it does (checked here too, so a maker disabled or demoted
  * straight in the database stops their tokens at once).
  */
-export async function tokenPrincipal(
+export async function touchLiveToken(
   pool: Queryable,
-  token: string,
-): Promise<TokenPrincipal | undefined> {
+  tokenHash: string,
+): Promise<LiveToken | undefined> {
   const { rows } = await pool.query<{
     id: string;
     name: string;
@@ -87,13 +70,12 @@ export async function tokenPrincipal(
           SELECT 1 FROM users m WHERE m.id = t.created_by
              AND (m.disabled OR (m.role <> 'admin' AND (t.role <> m.role OR t.scopes <> '{}'))))
      RETURNING t.id, t.name, t.role, t.scopes, t.created_by`,
-    [sha256(token)],
+    [tokenHash],
   );
   const r = rows[0];
   return (
     r && {
-      kind: 'token',
-      tokenId: Number(r.id),
+      id: Number(r.id),
       name: r.name,
       role: r.role,
       scopes: r.scopes,
