@@ -10,12 +10,6 @@ import { replySubject } from './outbound-headers.ts';
 import { buildReplyData, type ReplyKind, replyKind } from './reply-data.ts';
 import type { ReplyTemplates } from './templates.ts';
 
-/**
- * The customer-facing claim reference: CLM-000123 (src/domain/claim-ref.ts). Kept under this
- * name for the review console (src/review/queue.ts, detail.ts), which imports it from here.
- */
-export const claimRef = formatClaimRef;
-
 export interface ClaimReply {
   kind: ReplyKind;
   lang: ReplyLang;

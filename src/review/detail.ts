@@ -8,11 +8,11 @@
  */
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
+import { formatClaimRef } from '../domain/claim-ref.ts';
 import type { AttachmentInfo } from '../domain/email.ts';
 import { formatAmount } from '../domain/money.ts';
 import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { claimRef } from '../reply/claim-reply.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
 import type { RecordsJson } from '../store/record-slices.ts';
 import { replyEntries } from '../store/reply-text.ts';
@@ -156,7 +156,7 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
   ]);
   return {
     id,
-    ref: claimRef(id),
+    ref: formatClaimRef(id),
     state: c.state,
     version: c.version,
     type: c.type,

@@ -6,8 +6,8 @@
  * a bounded few per listing.
  */
 import type pg from 'pg';
+import { formatClaimRef } from '../domain/claim-ref.ts';
 import { formatAmount, parseDecimal } from '../domain/money.ts';
-import { claimRef } from '../reply/claim-reply.ts';
 import {
   type FactsRow,
   factsColumns,
@@ -213,7 +213,7 @@ function toItem(row: Row, facts: MessageFacts | undefined): QueueItem {
   const id = Number(row.id);
   return {
     id,
-    ref: claimRef(id),
+    ref: formatClaimRef(id),
     type: row.type,
     decision: row.decision,
     reasons: row.reasons,

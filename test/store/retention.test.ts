@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatClaimRef } from '../../src/domain/claim-ref.ts';
 import { loadCalendarFile, loadPolicyFile } from '../../src/files/load.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
-import { claimRef } from '../../src/reply/claim-reply.ts';
 import { saveEngineSettings } from '../../src/store/assessment-inputs.ts';
 import { ensureMailbox, sha256Of, storeMessages } from '../../src/store/messages-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -102,7 +102,7 @@ async function engineContext() {
 /** The original's sender answering it (only the original sender or a contact may amend a claim). */
 async function lateAnswer(claimId: number, n: string): Promise<number> {
   const raw = Buffer.from(
-    `From: customer-${n}@example.com\r\nTo: claims@example.com\r\nSubject: Re: [${claimRef(claimId)}] my claim\r\nMessage-ID: <answer-${claimId}@example.com>\r\n\r\nThe order was ORD-1.\r\n`,
+    `From: customer-${n}@example.com\r\nTo: claims@example.com\r\nSubject: Re: [${formatClaimRef(claimId)}] my claim\r\nMessage-ID: <answer-${claimId}@example.com>\r\n\r\nThe order was ORD-1.\r\n`,
   );
   const [out] = await storeMessages(db.pool, MAILBOX, [
     {
