@@ -6,39 +6,17 @@
  */
 import { parseArgs } from 'node:util';
 import { formatMinor, minorDigitsOf, parseDecimal, toMinor } from '../domain/money.ts';
-import { createPool, withTransaction } from '../store/database.ts';
+import { createPool } from '../store/database.ts';
+import {
+  exportLedgerEntries,
+  LEDGER_EXPORT_COLUMNS,
+  type LedgerExportRow,
+} from '../store/ledger-store.ts';
 import { databaseFailureLine, readDatabaseUrl } from './database-url.ts';
 import type { Io } from './main.ts';
 
-const COLUMNS = [
-  'id',
-  'claim_id',
-  'account',
-  'kind',
-  'incident',
-  'order_id',
-  'amount',
-  'currency',
-  'credit_by',
-  'valid_until',
-  'created_at',
-  'details',
-] as const;
-
-interface Row {
-  id: string;
-  claim_id: string;
-  account: string;
-  kind: string;
-  incident: string | null;
-  order_id: string | null;
-  amount: string;
-  currency: string;
-  credit_by: Date | null;
-  valid_until: Date | null;
-  created_at: Date;
-  details: unknown;
-}
+const COLUMNS = LEDGER_EXPORT_COLUMNS;
+type Row = LedgerExportRow;
 
 export async function runLedger(argv: string[], io: Io): Promise<number> {
   let values: { format?: string; all?: boolean };
@@ -68,19 +46,7 @@ export async function runLedger(argv: string[], io: Io): Promise<number> {
   }
   const pool = createPool(url, { max: 1 });
   try {
-    const rows = await withTransaction(pool, async (client) => {
-      const { rows } = await client.query<Row>(
-        `SELECT ${COLUMNS.join(', ')} FROM ledger_entries ${values.all ? '' : 'WHERE exported_at IS NULL'}
-          ORDER BY id FOR UPDATE`,
-      );
-      if (!values.all && rows.length > 0) {
-        await client.query(
-          'UPDATE ledger_entries SET exported_at = now() WHERE id = ANY($1::bigint[])',
-          [rows.map((r) => r.id)],
-        );
-      }
-      return rows;
-    });
+    const rows = await exportLedgerEntries(pool, { all: values.all === true });
     if (values.format === 'csv') io.stdout(COLUMNS.join(','));
     for (const row of rows) {
       const record = toRecord(row);

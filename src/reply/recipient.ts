@@ -4,6 +4,7 @@
  * is a contact of a known account.
  */
 import type pg from 'pg';
+import { isContact } from '../store/records-store.ts';
 
 export interface Recipient {
   /** The address the reply is sent to, lower-cased as the parser gives it. */
@@ -46,9 +47,6 @@ export async function recipientOf(
   address: string,
 ): Promise<Recipient> {
   const lower = address.trim().toLowerCase();
-  const { rows } = await client.query<{ contact: boolean }>(
-    'SELECT EXISTS (SELECT 1 FROM accounts WHERE emails @> ARRAY[$1::text]) AS contact',
-    [lower],
-  );
-  return { address: lower, ...foldMailbox(lower), contact: rows[0]?.contact === true };
+  const contact = await isContact(client, lower);
+  return { address: lower, ...foldMailbox(lower), contact };
 }

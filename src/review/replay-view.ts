@@ -8,6 +8,7 @@ import { toCheckLine } from '../cli/check-line.ts';
 import type { Assessment } from '../domain/assess/types.ts';
 import { replayClaim } from '../pipeline/replay.ts';
 import type { RecordsJson } from '../store/record-slices.ts';
+import { claimExists } from '../store/review-store.ts';
 import { ReviewError } from './errors.ts';
 
 /** `check`'s output object without its `file`. */
@@ -40,8 +41,8 @@ export async function replayView(
   claimId: number,
   version?: number,
 ): Promise<ReplayView> {
-  const { rowCount } = await pool.query('SELECT 1 FROM claims WHERE id = $1', [claimId]);
-  if (!rowCount) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
+  if (!(await claimExists(pool, claimId)))
+    throw new ReviewError('not_found', `claim ${claimId} does not exist`);
   const r = await replayClaim(pool, claimId, version);
   return {
     claimId: r.claimId,

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { LedgerEntry } from '../domain/settle/entries.ts';
 import { auditInsert } from './audit-log.ts';
+import { withTransaction } from './database.ts';
 
 /** A refund's settlement row: its lines, the deduction (exact, 4 places) and the receipt. */
 export interface RefundSettlement {
@@ -108,4 +109,60 @@ async function recordRefundSteps(client: pg.PoolClient, p: Payment): Promise<voi
       ].map((s) => JSON.stringify(s)),
     ],
   );
+}
+
+/** The columns of the billing export, in its order (the CSV header). */
+export const LEDGER_EXPORT_COLUMNS = [
+  'id',
+  'claim_id',
+  'account',
+  'kind',
+  'incident',
+  'order_id',
+  'amount',
+  'currency',
+  'credit_by',
+  'valid_until',
+  'created_at',
+  'details',
+] as const;
+
+/** A ledger entry as the export reads it (bigints and numeric as pg gives them). */
+export interface LedgerExportRow {
+  id: string;
+  claim_id: string;
+  account: string;
+  kind: string;
+  incident: string | null;
+  order_id: string | null;
+  amount: string;
+  currency: string;
+  credit_by: Date | null;
+  valid_until: Date | null;
+  created_at: Date;
+  details: unknown;
+}
+
+/**
+ * The billing export's entries in id order: those not exported before, marked exported in
+ * the same transaction (rows locked FOR UPDATE) so each reaches billing once; with `all`,
+ * every entry, locked but not marked.
+ */
+export async function exportLedgerEntries(
+  pool: pg.Pool,
+  options: { all: boolean },
+): Promise<LedgerExportRow[]> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<LedgerExportRow>(
+      `SELECT ${LEDGER_EXPORT_COLUMNS.join(', ')} FROM ledger_entries ${options.all ? '' : 'WHERE exported_at IS NULL'}
+        ORDER BY id FOR UPDATE`,
+    );
+    if (!options.all && rows.length > 0) {
+      await client.query(
+        'UPDATE ledger_entries SET exported_at = now() WHERE id = ANY($1::bigint[])',
+        [rows.map((r) => r.id)],
+      );
+    }
+    return rows;
+  });
 }

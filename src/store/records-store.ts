@@ -97,3 +97,18 @@ export async function accountContacts(
   );
   return rows[0]?.emails ?? [];
 }
+
+/**
+ * Whether `address` (already lower-cased) is a contact of some account: exact match through
+ * the GIN index on accounts.emails (migration 007), so a +tag variant is not that contact.
+ */
+export async function isContact(
+  db: Pick<pg.Pool | pg.PoolClient, 'query'>,
+  address: string,
+): Promise<boolean> {
+  const { rows } = await db.query<{ contact: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM accounts WHERE emails @> ARRAY[$1::text]) AS contact',
+    [address],
+  );
+  return rows[0]?.contact === true;
+}
