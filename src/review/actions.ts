@@ -15,6 +15,13 @@ import { DEFAULT_POLICY } from '../domain/policy.ts';
 import { type QueueName, REPLY_QUEUE, SETTLE_QUEUE, type WorkItem } from '../pipeline/queues.ts';
 import { writeAudit } from '../store/audit-log.ts';
 import { withTransaction } from '../store/database.ts';
+import {
+  assignClaim,
+  type ClaimUnderReview,
+  claimUnderReview,
+  recordReviewDecision,
+  reviewAboveOf,
+} from '../store/review-decisions.ts';
 import { applyDraft, type DecisionDraft, type ReviewedAssessment } from './draft.ts';
 import { ReviewError } from './errors.ts';
 
@@ -103,13 +110,8 @@ async function checkEditAllowed(
 
 /** The review limit of the policy the claim's latest assessment ran with (else policy v1's). */
 async function reviewLimit(client: pg.PoolClient, claimId: number) {
-  const { rows } = await client.query<{ limit: string | null }>(
-    `SELECT s.policy->>'review_above' AS limit
-       FROM claim_assessments a JOIN engine_settings s ON s.hash = a.settings
-      WHERE a.claim_id = $1 ORDER BY a.version DESC LIMIT 1`,
-    [claimId],
-  );
-  return parseDecimal(rows[0]?.limit ?? undefined) ?? DEFAULT_POLICY.reviewAbove;
+  const limit = await reviewAboveOf(client, claimId);
+  return parseDecimal(limit ?? undefined) ?? DEFAULT_POLICY.reviewAbove;
 }
 
 export function reject(
@@ -158,13 +160,7 @@ async function decide(
     await allowed?.(client, a, claim.assessment);
     // No lock was taken above: the version and state in the WHERE clause are the check,
     // so an agent who loaded the claim before someone else decided it loses here.
-    const { rows } = await client.query<{ version: number; vip: boolean }>(
-      `UPDATE claims SET decision = $4, amount = $5, reasons = $6, assessment = $7,
-              state = 'assessed', version = version + 1, updated_at = now()
-        WHERE id = $1 AND version = $2 AND state = $3 RETURNING version, vip`,
-      [input.claimId, input.expectedVersion, 'review', a.decision, a.amount, a.reasons, a],
-    );
-    const row = rows[0];
+    const row = await recordReviewDecision(client, input.claimId, input.expectedVersion, a);
     if (!row) throw conflict();
     await writeAudit(client, {
       actor: input.actor,
@@ -202,37 +198,24 @@ export async function assign(
   checkActor(input.actor);
   const assignee = input.assignee?.trim() ? input.assignee.trim() : null;
   return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ previous: string | null }>(
-      `UPDATE claims c SET assignee = $2, updated_at = now()
-         FROM (SELECT id, assignee AS previous FROM claims WHERE id = $1 FOR UPDATE) old
-        WHERE c.id = old.id RETURNING old.previous`,
-      [input.claimId, assignee],
-    );
-    if (!rows[0]) throw new ReviewError('not_found', `claim ${input.claimId} does not exist`);
+    const row = await assignClaim(client, input.claimId, assignee);
+    if (!row) throw new ReviewError('not_found', `claim ${input.claimId} does not exist`);
     await writeAudit(client, {
       actor: input.actor,
       action: 'review.assign',
       claimId: input.claimId,
-      details: { assignee, previous: rows[0].previous },
+      details: { assignee, previous: row.previous },
     });
     return { assignee };
   });
 }
 
-interface Current {
-  state: string;
-  version: number;
-  reasons: string[];
-  assessment: Assessment | null;
-}
+type Current = ClaimUnderReview;
 
 async function current(client: pg.PoolClient, claimId: number): Promise<Current> {
-  const { rows } = await client.query<Current>(
-    'SELECT state, version, reasons, assessment FROM claims WHERE id = $1',
-    [claimId],
-  );
-  if (!rows[0]) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
-  return rows[0];
+  const claim = await claimUnderReview(client, claimId);
+  if (!claim) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
+  return claim;
 }
 
 function checkDecidable(claim: Current, expectedVersion: number): void {
