@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import { emptyJson, type RecordsJson } from '../store/record-slices.ts';
+import { currentRecordsById, latestAssessmentSlice } from '../store/review-store.ts';
 
 /** 'assessment': the slice stored with the decision; 'current': the records tables now. */
 export type RecordsSource = 'assessment' | 'current';
@@ -34,12 +35,7 @@ export async function decisionRecords(
     ...new Set([...(a?.incidents ?? []), ...(a?.details.matchedIncidents ?? [])]),
   ];
   const orderIds = a?.orders ?? [];
-  const { rows } = await pool.query<{ version: number; created_at: Date; slice: RecordsJson }>(
-    `SELECT version, created_at, slice FROM claim_assessments
-      WHERE claim_id = $1 ORDER BY version DESC LIMIT 1`,
-    [claimId],
-  );
-  const row = rows[0];
+  const row = await latestAssessmentSlice(pool, claimId);
   if (row) {
     // A slice stored by an older build may lack a kind added since: it read none of it.
     const records = { ...emptyJson(), ...row.slice };
@@ -88,9 +84,5 @@ async function current(
   ids: string[],
 ): Promise<{ id: string; data: unknown }[]> {
   if (ids.length === 0) return [];
-  const { rows } = await pool.query<{ id: string; data: unknown }>(
-    `SELECT id, data FROM ${table} WHERE id = ANY($1::text[]) ORDER BY id`,
-    [ids],
-  );
-  return rows;
+  return currentRecordsById(pool, table, ids);
 }

@@ -3,12 +3,12 @@
  * templates from the same assessment the action would store. Nothing is saved.
  */
 import type pg from 'pg';
-import type { Assessment } from '../domain/assess/types.ts';
 import { renderClaimReply } from '../reply/claim-reply.ts';
 import type { ReplyLang } from '../reply/language.ts';
 import { recipientOf } from '../reply/recipient.ts';
 import type { ReplyTemplates } from '../reply/templates.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
+import { claimToPreview } from '../store/review-store.ts';
 import { applyDraft, type DecisionDraft } from './draft.ts';
 import { ReviewError } from './errors.ts';
 
@@ -26,18 +26,7 @@ export async function previewReply(
   draft: DecisionDraft,
   actor = 'agent:preview@claim-intake.local',
 ): Promise<ReplyPreview> {
-  const { rows } = await pool.query<{
-    assessment: Assessment | null;
-    message_id: string;
-    has_raw: boolean;
-    received_at: Date;
-  }>(
-    // Not the source: the preview, like the reply stage, renders from the message's facts.
-    `SELECT c.assessment, m.id AS message_id, m.raw IS NOT NULL AS has_raw, c.received_at
-       FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1`,
-    [claimId],
-  );
-  const claim = rows[0];
+  const claim = await claimToPreview(pool, claimId);
   if (!claim) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
   // Parsed only for a claim assessed before the facts kept all this (then saved for next time).
   const email =
