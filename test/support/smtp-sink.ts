@@ -5,7 +5,7 @@
  * `rejectRecipient` refuses one address at RCPT TO.
  */
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerError } from 'smtp-server';
+import { SMTPServer, type SMTPServerError, type SMTPServerOptions } from 'smtp-server';
 
 export interface CapturedMessage {
   envelope: { from: string; to: string[] };
@@ -20,6 +20,11 @@ export interface SmtpSinkOptions {
    * 0 announces no limit. @defaultValue 0
    */
   size?: number;
+  /**
+   * Require AUTH with these mechanisms, decided by `onAuth` (support/smtp-oauth2-sink.ts);
+   * without it the sink takes mail from anyone.
+   */
+  auth?: Pick<SMTPServerOptions, 'authMethods' | 'onAuth'>;
 }
 
 export interface SmtpSink {
@@ -62,7 +67,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     planned[0]?.stage === stage ? planned.shift() : undefined;
 
   const server = new SMTPServer({
-    authOptional: true,
+    ...(options.auth
+      ? // No TLS on loopback in tests: AUTH in clear is allowed here only.
+        { ...options.auth, allowInsecureAuth: true }
+      : { authOptional: true }),
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: options.size ?? 0,
