@@ -29,7 +29,7 @@ export class ImapAppender {
   private buffer = '';
   private counter = 0;
   private readonly pending = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
-  private greeted?: () => void;
+  private greeted: (() => void) | undefined;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.read(chunk));

@@ -28,8 +28,8 @@ export interface Source {
   burst(): Promise<Delivered>;
   steady(perSecond: number): Promise<Delivered>;
   /** The Dovecot, when there is one (the baselines use it too). */
-  dovecot?: DovecotServer;
-  appender?: ImapAppender;
+  dovecot?: DovecotServer | undefined;
+  appender?: ImapAppender | undefined;
   stop(): Promise<void>;
 }
 

@@ -12,10 +12,10 @@ import type pg from 'pg';
 import { percentile } from './support.ts';
 
 interface ClaimTimes {
-  delivered?: number;
+  delivered?: number | undefined;
   stored: number;
-  sent?: number;
-  atSink?: number;
+  sent?: number | undefined;
+  atSink?: number | undefined;
   jobs: Partial<
     Record<'assess' | 'settle' | 'reply', { added: number; started: number; done: number }>
   >;

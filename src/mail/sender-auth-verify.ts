@@ -102,14 +102,16 @@ export async function verifyVerdict(
   const host = settings.trustedReceivedBy;
   const client = host ? trustedClient(headers, host) : null;
   const spfChecked = client?.ip !== undefined;
+  const sender = spfChecked ? envelopeSender(client, email) : undefined;
   try {
     const result = await withTimeout(
       authenticate(raw, {
-        resolver: settings.resolver,
-        mta: host,
+        ...(settings.resolver ? { resolver: settings.resolver } : {}),
+        ...(host ? { mta: host } : {}),
         // no client IP: nothing is passed, and judge() keeps SPF out of the verdict
-        ...(spfChecked ? { ip: client.ip, helo: client.helo } : {}),
-        sender: spfChecked ? envelopeSender(client, email) : undefined,
+        ...(client?.ip !== undefined ? { ip: client.ip } : {}),
+        ...(client?.helo !== undefined && spfChecked ? { helo: client.helo } : {}),
+        ...(sender !== undefined ? { sender } : {}),
         disableArc: true, // ARC (RFC 8617) is not part of the verdict
         disableBimi: true,
       }),

@@ -38,7 +38,7 @@ export interface SenderAuthOptions {
    * failing with `code` ENOTFOUND / ENODATA when there are none.
    * @defaultValue node:dns `resolve` (the system's resolvers)
    */
-  resolver?: (name: string, rrtype: string) => Promise<unknown>;
+  resolver?: ((name: string, rrtype: string) => Promise<unknown>) | undefined;
   /**
    * Host name our receiving server writes as `by` in its Received field (RFC 5321 §4.4);
    * its `from` clause gives the client IP and HELO name that SPF is checked against.

@@ -67,7 +67,7 @@ export interface ReadinessOptions {
    * Where replies leave, for processes that send them; absent: not checked. `oauth2`
    * (SMTP_AUTH=oauth2): the login is XOAUTH2 with its tokens.
    */
-  smtp?: { url: string | undefined; outboxDir: string; oauth2?: AccessTokenSource };
+  smtp?: { url: string | undefined; outboxDir: string; oauth2?: AccessTokenSource | undefined };
   /** Each check gives up after this long. @defaultValue 2000 */
   timeoutMs?: number;
   /** A result is reused this long. @defaultValue 5000 */
@@ -248,7 +248,7 @@ export function checkError(error: Error): CheckError {
  * (nodemailer's verify); no mail is sent. The outbox: the directory can be written.
  */
 async function wayOut(
-  smtp: { url: string | undefined; outboxDir: string; oauth2?: AccessTokenSource },
+  smtp: { url: string | undefined; outboxDir: string; oauth2?: AccessTokenSource | undefined },
   timeoutMs: number,
   allowPlaintext: boolean,
 ): Promise<void> {

@@ -26,7 +26,7 @@ export interface ReplyInput {
   /** MAIL_FROM. */
   from: string;
   /** Display name for From (e.g. 'Service Assurance'); none when absent. */
-  fromName?: string | null;
+  fromName?: string | null | undefined;
   /** The original email's decoded subject. */
   originalSubject: string;
   /** The original Message-ID, with or without angle brackets; dropped when malformed. */

@@ -18,7 +18,7 @@ export { DEFAULT_OUTBOX_DIR };
 
 export interface ReplyTransportConfig {
   /** SMTP_URL; when unset, replies go to the outbox directory. */
-  smtpUrl?: string;
+  smtpUrl?: string | undefined;
   /** @defaultValue 'var/outbox' resolved against the working directory */
   outboxDir?: string;
   /** Pool and timeout settings for SMTP (the URL comes from smtpUrl). */

@@ -38,12 +38,12 @@ export interface SmtpTransportOptions {
    * Otherwise STARTTLS is required there, and AUTH and mail never go out in clear.
    * @defaultValue false
    */
-  allowPlaintext?: boolean;
+  allowPlaintext?: boolean | undefined;
   /**
    * SMTP_AUTH=oauth2: AUTH XOAUTH2 as the URL's user with tokens from here (the URL's password,
    * if any, is not used). @defaultValue undefined (the URL's user and password)
    */
-  oauth2?: AccessTokenSource;
+  oauth2?: AccessTokenSource | undefined;
 }
 
 /** The fields nodemailer puts on the errors it hands back (see its errors.d.ts). */

@@ -16,7 +16,7 @@ export interface AuditEntry {
   actor: Actor;
   /** What happened, as `subject.verb`: 'claim.assessed', 'reply.sent', 'user.added', … */
   action: string;
-  claimId?: number | string | null;
+  claimId?: number | string | null | undefined;
   /** The stored message (messages.id) it concerns, if any. */
   messageId?: number | string | null;
   details?: object;

@@ -46,7 +46,7 @@ const ACCOUNT_FORMS = [
   'Account: nobody-9',
   '',
 ];
-const SENDERS = ['it@demo-shop.test', 'ops@ny.test', 'boss@other.test', 'mallory@evil.test'];
+const SENDERS: readonly [string, ...string[]] = ['it@demo-shop.test', 'ops@ny.test', 'boss@other.test', 'mallory@evil.test'];
 const TYPES = ['Compensation claim', 'Refund request', 'ICP license reward', 'Complaint', ''];
 const ORDER_FORMS = [
   '',
@@ -118,8 +118,8 @@ describe('the engine on a record slice', () => {
           ].filter((p) => p !== '');
           const text = parts.join('; ');
           const email = emailOf({
-            from: SENDERS[claim.sender],
-            subject: claim.inBody ? TYPES[claim.type] : text,
+            from: SENDERS[claim.sender] ?? SENDERS[0],
+            subject: claim.inBody ? (TYPES[claim.type] ?? '') : text,
             text: claim.inBody ? `Hello,\n${text}\nThanks` : 'Hello',
           });
           const input = { email, receivedAt: BASE + claim.receivedDays * DAY };

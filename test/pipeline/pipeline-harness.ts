@@ -301,7 +301,7 @@ export interface MailSpec {
   inReplyTo?: string;
   references?: string;
   /** Extra header lines, e.g. { 'Auto-Submitted': 'auto-replied' }. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** The subject header as given, not encoded. */
   rawSubject?: boolean;
 }

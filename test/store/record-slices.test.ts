@@ -79,7 +79,7 @@ function canonical(records: Records): Records {
   return out;
 }
 
-const SUBJECTS = [
+const SUBJECTS: readonly [string, ...string[]] = [
   'Compensation - Account: demo-shop; Fault time: 2026-03-01 10:05; Occurrences: 3',
   'Compensation - Account: demo-shop; Fault times: 2026-03-01 10:05, 2026-02-20 10:10; twice',
   'Compensation - Account: demo-shop; Fault time: 2026-03-01; Occurrences: 1',

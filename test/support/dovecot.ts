@@ -29,7 +29,7 @@ export interface DovecotOptions {
 
 export interface AppendOptions {
   mailbox?: string;
-  internalDate?: Date;
+  internalDate?: Date | undefined;
   flags?: string[];
 }
 

@@ -23,7 +23,7 @@ export interface AssessInput {
   /** The mailbox's receipt time (IMAP INTERNALDATE), epoch ms. */
   receivedAt: number;
   /** Whether the sender's domain is authenticated; undefined where it cannot be known (`check`). */
-  senderAuthenticated?: boolean;
+  senderAuthenticated?: boolean | undefined;
 }
 
 /** One stretch of fault time on one resource, as paid. */
