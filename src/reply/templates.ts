@@ -46,13 +46,19 @@ interface Compiled {
   render: Handlebars.TemplateDelegate;
 }
 
+/** A language's partials per format, by name: `greeting` is greeting.<lang>.<format>.hbs. */
+type LangPartials = Record<ReplyLang, Record<Format, Record<string, Handlebars.TemplateDelegate>>>;
+
 export class ReplyTemplates {
-  private constructor(private readonly compiled: ReadonlyMap<string, Compiled>) {}
+  private constructor(
+    private readonly compiled: ReadonlyMap<string, Compiled>,
+    private readonly partials: LangPartials,
+  ) {}
 
   /** Compiles and checks every template under `dir`; throws TemplateError on the first bad one. */
   static async load(dir: string = DEFAULT_TEMPLATES_DIR): Promise<ReplyTemplates> {
     const envs = { txt: Handlebars.create(), html: Handlebars.create() };
-    await registerPartials(path.join(dir, 'partials'), envs);
+    const partials = await registerPartials(path.join(dir, 'partials'), envs);
     const compiled = new Map<string, Compiled>();
     for (const kind of REPLY_KINDS) {
       for (const lang of REPLY_LANGS) {
@@ -63,7 +69,7 @@ export class ReplyTemplates {
         }
       }
     }
-    const templates = new ReplyTemplates(compiled);
+    const templates = new ReplyTemplates(compiled, partials);
     templates.proveWithSamples();
     return templates;
   }
@@ -86,7 +92,7 @@ export class ReplyTemplates {
     const template = this.compiled.get(keyOf(kind, lang, format));
     if (!template) throw new TemplateError(`${kind}.${lang}.${format}.hbs`, 'not loaded');
     try {
-      return template.render(data);
+      return template.render(data, { partials: this.partials[lang][format] });
     } catch (err) {
       throw new TemplateError(template.file, describe(err), { cause: err });
     }
@@ -132,30 +138,45 @@ async function readTemplate(file: string): Promise<string> {
 }
 
 /**
- * Partials are `partials/<name>.<txt|html>.hbs`, registered as `<name>` for that format
- * only, compiled with that format's options (a text partial must not escape, an HTML one
- * must). The HTML layout is `partials/layout.html.hbs`.
+ * Partials are named like the templates. `partials/<name>.<lang>.<txt|html>.hbs` is the
+ * language's `{{> name}}`, handed to a template of that language when it renders, so every
+ * language's template calls the same `{{> greeting}}`. `partials/<name>.<txt|html>.hbs`
+ * serves every language: it is registered for that format (the HTML frame,
+ * `partials/layout.html.hbs`). Each is compiled with its format's options (a text partial
+ * must not escape, an HTML one must). A file named otherwise is refused, not skipped: a
+ * partial left under an old name would otherwise vanish without a word.
  */
 async function registerPartials(
   dir: string,
   envs: Record<Format, typeof Handlebars>,
-): Promise<void> {
+): Promise<LangPartials> {
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
   } catch (err) {
     throw new TemplateError(dir, 'missing partials directory', { cause: err });
   }
+  const partials = Object.fromEntries(
+    REPLY_LANGS.map((lang) => [lang, { txt: {}, html: {} }]),
+  ) as LangPartials;
   for (const name of names) {
-    const m = /^([\w-]+)\.(txt|html)\.hbs$/.exec(name);
-    if (!m) continue;
-    const format = m[2] as Format;
+    if (!name.endsWith('.hbs')) continue;
     const file = path.join(dir, name);
-    envs[format].registerPartial(
-      m[1]!,
-      compile(envs[format], format, file, await readTemplate(file)),
-    );
+    const m = /^(\w+)(?:\.([\w-]+))?\.(txt|html)\.hbs$/.exec(name);
+    const lang = m?.[2] as ReplyLang | undefined;
+    if (!m || (lang !== undefined && !REPLY_LANGS.includes(lang))) {
+      throw new TemplateError(
+        file,
+        `partial names are <name>.<txt|html>.hbs or <name>.<${REPLY_LANGS.join('|')}>.<txt|html>.hbs`,
+      );
+    }
+    const partial = m[1] ?? '';
+    const format: Format = m[3] === 'html' ? 'html' : 'txt';
+    const compiled = compile(envs[format], format, file, await readTemplate(file));
+    if (lang === undefined) envs[format].registerPartial(partial, compiled);
+    else partials[lang][format][partial] = compiled;
   }
+  return partials;
 }
 
 /**

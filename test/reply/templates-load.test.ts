@@ -91,7 +91,7 @@ describe('loading the templates', () => {
 
   it('fails on a template that does not show the claim reference', async () => {
     const file = 'review_ack.en.txt.hbs';
-    const dir = await templatesWith(file, (s) => s.replace('{{> signature-en}}', 'Bye.'));
+    const dir = await templatesWith(file, (s) => s.replace('{{> signature}}', 'Bye.'));
     expect((await loadFailure(dir, file)).message).toContain('claim reference');
   });
 
@@ -99,6 +99,40 @@ describe('loading the templates', () => {
     const file = path.join('partials', 'layout.html.hbs');
     const dir = await templatesWith(file, (s) => s.replace('{{> @partial-block}}', '{{#each x}}'));
     expect((await loadFailure(dir, file)).message).toMatch(/parse error/);
+  });
+
+  it.each([
+    ['an old-style name', 'greeting-en.txt.hbs'],
+    ['a language it has no replies in', 'greeting.fr.txt.hbs'],
+  ])('refuses a partial under %s instead of skipping it', async (_, name) => {
+    const dir = await templatesWith(path.join('partials', 'greeting.en.txt.hbs'), (s) => s);
+    await writeFile(path.join(dir, 'partials', name), 'Hello,');
+    const err = await loadFailure(dir, path.join('partials', name));
+    expect(err.message).toContain('partial names are <name>.<txt|html>.hbs');
+  });
+
+  it("gives each language's template its own language's partial of the same name", async () => {
+    const dir = await templatesWith(path.join('partials', 'signature.zh.txt.hbs'), (s) =>
+      s.replace(/^/, 'ZH-SIGNATURE '),
+    );
+    const templates = await ReplyTemplates.load(dir);
+    const mail = { subject: 'Complaint', fromName: 'Li' };
+    const text = (lang: 'en' | 'zh' | 'zh-Hant') =>
+      templates.render(
+        'complaint_ack',
+        lang,
+        buildReplyData({
+          contact: true,
+          claimRef: 'CLM-000007',
+          assessment: run(contextOf(baseRecords()), mail),
+          email: emailOf(mail),
+          lang,
+          receivedAt: at('2026-03-04T09:00:00+08:00'),
+        }),
+      ).text;
+    expect(text('zh')).toContain('ZH-SIGNATURE');
+    expect(text('en')).not.toContain('ZH-SIGNATURE');
+    expect(text('zh-Hant')).not.toContain('ZH-SIGNATURE');
   });
 });
 

@@ -67,7 +67,7 @@ describe('the start-up check covers Traditional Chinese', () => {
   });
 
   it('stops when a Traditional partial is broken, naming the partial', async () => {
-    const file = path.join('partials', 'signature-zh-Hant.txt.hbs');
+    const file = path.join('partials', 'signature.zh-Hant.txt.hbs');
     const dir = await templatesWith(file, (s) => s.replace('{{claimRef}}', '{{#if claimRef}}'));
     const err = await loadFailure(dir);
     expect(err.file).toBe(path.join(dir, file));
