@@ -6,16 +6,11 @@
  * cannot be used, 2 for a usage error or a bad setting.
  */
 
-import type pg from 'pg';
 import { createLogger } from '../logger.ts';
 import { runHousekeeping } from '../ops/housekeeping.ts';
-import { asDatabaseError } from '../store/database.ts';
-import { isMigrated } from '../store/migrate.ts';
+import { hasRetentionSchema } from '../store/retention.ts';
 import { configOrFail, failFor, withDatabase } from './command.ts';
 import type { Io } from './main.ts';
-
-/** The first schema version with the retention columns (005_retention.sql). */
-const RETENTION_SCHEMA_VERSION = 5;
 
 export async function runHousekeepingCommand(argv: string[], io: Io): Promise<number> {
   const fail = failFor('housekeeping', io);
@@ -37,17 +32,4 @@ export async function runHousekeepingCommand(argv: string[], io: Io): Promise<nu
     io.stdout(JSON.stringify(outcome));
     return 0;
   });
-}
-
-async function hasRetentionSchema(pool: pg.Pool): Promise<boolean> {
-  if (!(await isMigrated(pool))) return false;
-  try {
-    const { rows } = await pool.query(
-      'SELECT 1 FROM schema_migrations WHERE version >= $1 LIMIT 1',
-      [RETENTION_SCHEMA_VERSION],
-    );
-    return rows.length > 0;
-  } catch (error) {
-    throw asDatabaseError(error);
-  }
 }

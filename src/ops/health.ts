@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { AccessTokenSource } from '../mail/oauth2.ts';
 import { smtpOffersNoStartTls, smtpPlaintextRefused, smtpTlsOptions } from '../mail-tls.ts';
 import { provideTokens, smtpOAuth2Options } from '../reply/smtp-oauth2.ts';
+import { pingDatabase } from '../store/database-ping.ts';
 import type { RedisClient } from '../store/redis.ts';
 import { isFresh, type MailboxState, readMailboxStates } from './mailbox-state.ts';
 
@@ -104,9 +105,7 @@ export class ReadinessCheck {
   private async run(): Promise<Readiness> {
     const { pool, redis, redisPrefix, mailboxes = [], smtp } = this.options;
     const checks: Record<string, Promise<CheckResult>> = {
-      postgres: this.guard('postgres', async () => {
-        await pool.query({ text: 'SELECT 1', query_timeout: this.timeoutMs } as pg.QueryConfig);
-      }),
+      postgres: this.guard('postgres', () => pingDatabase(pool, this.timeoutMs)),
     };
     if (redis) {
       checks.redis = this.guard('redis', async () => {

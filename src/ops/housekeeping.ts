@@ -8,8 +8,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { SIGN_IN_LIMITS } from '../auth/sign-in-limits.ts';
+import { withAdvisoryLock } from '../store/advisory-lock.ts';
 import { writeAudit } from '../store/audit-log.ts';
-import { connect } from '../store/database.ts';
 import {
   countConsoleLeftovers,
   countPurgeable,
@@ -69,49 +69,28 @@ export async function runHousekeeping(
     throw new RangeError('retentionDays must be a whole number ≥ 0');
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError('batchSize must be a whole number ≥ 1');
-  // A session-level lock belongs to its connection: this one holds it for the whole run.
-  const lock = await connect(pool);
-  const onError = () => undefined; // a dead connection fails its pending query; nothing else to do
-  lock.on('error', onError);
-  let broken: Error | undefined;
-  try {
-    const { rows } = await lock.query<{ ok: boolean }>(
-      'SELECT pg_try_advisory_lock($1::bigint) AS ok',
-      [HOUSEKEEPING_LOCK_KEY],
-    );
-    if (!rows[0]?.ok) {
-      logger.info('housekeeping skipped: another run is in progress');
-      return { status: 'skipped', why: 'another housekeeping run is in progress' };
+  const run = await withAdvisoryLock(pool, HOUSEKEEPING_LOCK_KEY, async () => {
+    const counts = dryRun
+      ? await countAll(pool, retentionDays)
+      : await doAll(pool, retentionDays, batchSize, signal);
+    const interrupted = signal?.aborted === true;
+    if (!dryRun) {
+      await writeAudit(pool, {
+        actor: 'system:housekeeping',
+        action: 'housekeeping.run',
+        details: {
+          retention_days: retentionDays,
+          ...snakeCase(counts),
+          ...(interrupted ? { interrupted } : {}),
+        },
+      });
     }
-    try {
-      const counts = dryRun
-        ? await countAll(pool, retentionDays)
-        : await doAll(pool, retentionDays, batchSize, signal);
-      const interrupted = signal?.aborted === true;
-      if (!dryRun) {
-        await writeAudit(pool, {
-          actor: 'system:housekeeping',
-          action: 'housekeeping.run',
-          details: {
-            retention_days: retentionDays,
-            ...snakeCase(counts),
-            ...(interrupted ? { interrupted } : {}),
-          },
-        });
-      }
-      logger.info({ ...counts, retentionDays, dryRun, interrupted }, 'housekeeping done');
-      return { status: 'done', dryRun, retentionDays, counts, interrupted };
-    } finally {
-      await lock
-        .query('SELECT pg_advisory_unlock($1::bigint)', [HOUSEKEEPING_LOCK_KEY])
-        .catch((e: Error) => {
-          broken = e; // the connection is dropped below, and its session's lock with it
-        });
-    }
-  } finally {
-    lock.off('error', onError);
-    lock.release(broken);
-  }
+    logger.info({ ...counts, retentionDays, dryRun, interrupted }, 'housekeeping done');
+    return { status: 'done', dryRun, retentionDays, counts, interrupted } as const;
+  });
+  if (run.acquired) return run.value;
+  logger.info('housekeeping skipped: another run is in progress');
+  return { status: 'skipped', why: 'another housekeeping run is in progress' };
 }
 
 async function doAll(

@@ -9,7 +9,11 @@
  * Attachments live inside the raw source, so they go with it.
  */
 import type pg from 'pg';
-import { withTransaction } from './database.ts';
+import { asDatabaseError, withTransaction } from './database.ts';
+import { isMigrated } from './migrate.ts';
+
+/** The first schema version with the retention columns (005_retention.sql). */
+const RETENTION_SCHEMA_VERSION = 5;
 
 /**
  * Claim states after which no stage reads the raw message again. Every other state
@@ -217,4 +221,22 @@ async function deleteInBatches(
     if ((rowCount ?? 0) < batchSize) break;
   }
   return total;
+}
+
+/**
+ * True when the schema has the columns housekeeping works on: `migrate` has run and applied
+ * 005_retention.sql or later. `housekeeping` checks this first, so an old schema gets an
+ * instruction to migrate rather than an undefined-column error mid-run.
+ */
+export async function hasRetentionSchema(pool: pg.Pool): Promise<boolean> {
+  if (!(await isMigrated(pool))) return false;
+  try {
+    const { rows } = await pool.query(
+      'SELECT 1 FROM schema_migrations WHERE version >= $1 LIMIT 1',
+      [RETENTION_SCHEMA_VERSION],
+    );
+    return rows.length > 0;
+  } catch (error) {
+    throw asDatabaseError(error);
+  }
 }
