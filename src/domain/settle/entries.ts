@@ -28,6 +28,7 @@ import {
 } from '../money.ts';
 import { allocate, splitProportional } from '../money-split.ts';
 import { DAY_MS } from '../time.ts';
+import { zip } from '../zip.ts';
 import { icpRewardCreditBy, icpRewardValidUntil } from './credit-dates.ts';
 
 /** One credit or refund, as the ledger writes it (src/store/ledger-store.ts). */
@@ -117,37 +118,39 @@ export function compensationEntries(a: SettlingAssessment): LedgerEntry[] {
     target.share = addRatio(target.share, value);
     target.lines.push(line);
   }
-  const ids = [...byIncident.keys()];
-  const shares = ids.map((id) => byIncident.get(id)!.share);
-  const base = (id: string) => ({
+  const incidents = [...byIncident];
+  const shares = incidents.map(([, { share }]) => share);
+  const base = (lines: Assessment['details']['compensation']) => ({
     method: 'bonus_recharge',
     formula: 'daily_fee × fault_seconds × multiplier / 86400',
-    lines: byIncident.get(id)!.lines,
+    lines,
   });
   const adj = adjustmentOf(a);
   if (!adj) {
     const parts = allocate(toMinor(decimal(a.amount), digits), shares, digits);
-    return ids.map((id, i) => ({
+    return zip(incidents, parts).map(([[id, { lines }], part]) => ({
       kind: 'compensation',
       incident: id,
-      amount: formatMinor(parts[i]!, digits),
-      details: base(id),
+      amount: formatMinor(part, digits),
+      details: base(lines),
     }));
   }
-  if (ids.length === 0)
+  if (incidents.length === 0)
     throw new SettleError('the edited amount has no incident to be paid for; decide it again');
   const computed = adj.computed === null ? null : allocate(adj.computed, shares, digits);
   const parts = splitProportional(adj.edited, shares);
-  return ids.map((id, i) => ({
-    kind: 'compensation',
-    incident: id,
-    amount: formatMinor(parts[i]!, digits),
-    details: {
-      ...base(id),
-      ...adj.fields,
-      computed_amount: computed ? formatMinor(computed[i]!, digits) : null,
-    },
-  }));
+  return zip(zip(incidents, parts), computed ?? parts.map(() => null)).map(
+    ([[[id, { lines }], part], computedPart]) => ({
+      kind: 'compensation',
+      incident: id,
+      amount: formatMinor(part, digits),
+      details: {
+        ...base(lines),
+        ...adj.fields,
+        computed_amount: computedPart === null ? null : formatMinor(computedPart, digits),
+      },
+    }),
+  );
 }
 
 /** One refund per order: its amount less the unrecoverable reward tied to it, never below zero. */
@@ -168,15 +171,15 @@ export function refundEntries(a: SettlingAssessment, receiptNo: string): LedgerE
         nets.map((n) => ({ num: n, den: 1n })),
       )
     : nets;
-  return a.details.refund.map((line, i) => ({
+  return zip(zip(a.details.refund, parts), nets).map(([[line, part], net]) => ({
     kind: 'refund',
     order: line.order,
-    amount: formatMinor(parts[i]!, digits),
+    amount: formatMinor(part, digits),
     details: {
       receipt_no: receiptNo,
       order_amount: line.amount,
       deduction: line.deduction,
-      ...(adj ? { ...adj.fields, computed_amount: formatMinor(nets[i]!, digits) } : {}),
+      ...(adj ? { ...adj.fields, computed_amount: formatMinor(net, digits) } : {}),
     },
   }));
 }
