@@ -3,36 +3,27 @@
  * paged. Subject and sender come from the message's facts (message-facts.ts), kept when it
  * was parsed for assessment: a listing never reads a raw source (up to 100 rows of up to
  * 25 MB, every 5 s per open console). Rows stored before facts were kept get theirs filled
- * a bounded few per listing.
+ * a bounded few per listing. The statements are in store/review-queue-store.ts; this module
+ * checks the filters and the page, and makes the items and the cursor.
  */
 import type pg from 'pg';
 import { formatClaimRef } from '../domain/claim-ref.ts';
 import { formatAmount, parseDecimal } from '../domain/money.ts';
+import { factsFromRow, fillMissingFacts, type MessageFacts } from '../store/message-facts.ts';
 import {
-  type FactsRow,
-  factsColumns,
-  factsFromRow,
-  fillMissingFacts,
-  type MessageFacts,
-} from '../store/message-facts.ts';
+  isQueueSort,
+  type QueueFilters,
+  type QueueRow,
+  type QueueSort,
+  reviewQueueReasonCounts,
+  reviewQueueRows,
+  reviewQueueTotal,
+  sortKeyLength,
+} from '../store/review-queue-store.ts';
 import { ReviewError } from './errors.ts';
 
-export interface QueueFilters {
-  /** Claims with any of these reasons. */
-  reasons?: string[];
-  type?: string;
-  vip?: boolean;
-  minAgeMinutes?: number;
-  maxAgeMinutes?: number;
-  minAmount?: string;
-  maxAmount?: string;
-  mailbox?: string;
-  /** An agent, or null for claims nobody has taken. */
-  assignee?: string | null;
-}
-
-/** 'oldest' first, or 'priority': VIP first, then the larger amount, then the oldest. */
-export type QueueSort = 'oldest' | 'priority';
+export type { QueueFilters, QueueSort };
+export { type QueueChoices, queueChoices } from '../store/review-queue-store.ts';
 
 export interface QueuePage {
   /** 1–100. @defaultValue 50 */
@@ -71,24 +62,7 @@ export interface ReviewQueue {
   nextCursor: string | null;
 }
 
-/**
- * Sort keys, every one ascending so a keyset cursor is one row comparison. Priority:
- * VIP (0) before others (1), then amount descending (negated; no amount sorts last).
- */
-const KEYS: Record<QueueSort, string[]> = {
-  oldest: ['c.received_at', 'c.id'],
-  priority: [
-    'CASE WHEN c.vip THEN 0 ELSE 1 END',
-    '-COALESCE(c.amount, -1)',
-    'c.received_at',
-    'c.id',
-  ],
-};
-const KEY_TYPES: Record<QueueSort, string[]> = {
-  oldest: ['timestamptz', 'bigint'],
-  priority: ['int', 'numeric', 'timestamptz', 'bigint'],
-};
-
+/** One page of the queue, with the total and the reason facet of the same filters. */
 export async function listReviewQueue(
   pool: pg.Pool,
   filters: QueueFilters = {},
@@ -98,54 +72,25 @@ export async function listReviewQueue(
   const limit = page.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100)
     throw new ReviewError('invalid_input', 'limit must be an integer from 1 to 100');
-  if (!(sort in KEYS)) throw new ReviewError('invalid_input', `unknown sort '${sort}'`);
+  if (!isQueueSort(sort)) throw new ReviewError('invalid_input', `unknown sort '${sort}'`);
   const offset = page.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0)
     throw new ReviewError('invalid_input', 'offset must be a non-negative integer');
 
-  const params: unknown[] = [];
-  const where = conditions(filters, params, false);
-  const facetParams: unknown[] = [];
-  const facetWhere = conditions(filters, facetParams, true);
-  const keys = KEYS[sort];
-  const pageWhere = [...where];
-  const pageParams = [...params];
-  if (page.cursor !== undefined) {
-    const values = decodeCursor(page.cursor, keys.length);
-    const holes = values.map((v, i) => {
-      pageParams.push(v);
-      return `$${pageParams.length}::${KEY_TYPES[sort][i]}`;
-    });
-    pageWhere.push(`(${keys.join(', ')}) > (${holes.join(', ')})`);
-  }
-  pageParams.push(limit + 1, page.cursor === undefined ? offset : 0);
-  const { rows } = await pool.query<Row>(
-    `SELECT c.id, c.type, c.decision, c.reasons, c.account, c.amount::text AS amount, c.currency,
-            c.vip, c.received_at, c.assignee, c.version, m.mailbox, m.id AS message_id, m.size,
-            m.raw IS NOT NULL AS has_raw, ${factsColumns('f')},
-            floor(extract(epoch FROM now() - c.received_at) / 60)::int AS age_minutes,
-            ARRAY[${keys.map((k) => `(${k})::text`).join(', ')}] AS sort_key
-       FROM claims c JOIN messages m ON m.id = c.message_id
-            LEFT JOIN message_facts f ON f.message_id = m.id
-      WHERE ${pageWhere.join(' AND ')}
-      ORDER BY ${keys.join(', ')}
-      LIMIT $${pageParams.length - 1} OFFSET $${pageParams.length}`,
-    pageParams,
-  );
+  const checked = checkedFilters(filters);
+  const after =
+    page.cursor === undefined ? undefined : decodeCursor(page.cursor, sortKeyLength(sort));
+  // One row more than the page: whether it comes says whether there is a next page.
+  const rows = await reviewQueueRows(pool, checked, sort, {
+    limit: limit + 1,
+    offset: after === undefined ? offset : 0,
+    ...(after === undefined ? {} : { after }),
+  });
   const more = rows.length > limit;
   const pageRows = rows.slice(0, limit);
-  const [count, facets] = await Promise.all([
-    pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM claims c JOIN messages m ON m.id = c.message_id
-        WHERE ${where.join(' AND ')}`,
-      params,
-    ),
-    pool.query<{ reason: string; n: number }>(
-      `SELECT r.reason, count(*)::int AS n
-         FROM claims c JOIN messages m ON m.id = c.message_id, unnest(c.reasons) AS r(reason)
-        WHERE ${facetWhere.join(' AND ')} GROUP BY r.reason ORDER BY r.reason`,
-      facetParams,
-    ),
+  const [total, facets] = await Promise.all([
+    reviewQueueTotal(pool, checked),
+    reviewQueueReasonCounts(pool, checked),
   ]);
   // `raw IS NOT NULL` reads the row's null bitmap, not the source: quarantined-unread and
   // purged messages have nothing to fill from.
@@ -159,57 +104,14 @@ export async function listReviewQueue(
   const last = pageRows.at(-1);
   return {
     items,
-    total: count.rows[0]!.n,
-    countsByReason: Object.fromEntries(facets.rows.map((f) => [f.reason, f.n])),
+    total,
+    countsByReason: Object.fromEntries(facets.map((f) => [f.reason, f.n])),
     nextCursor: more && last ? encodeCursor(last.sort_key) : null,
   };
 }
 
-/** What the queue's mailbox and assignee filters offer. */
-export interface QueueChoices {
-  /** Every mailbox the service reads (it registers each), so all of them can be chosen. */
-  mailboxes: string[];
-  /** Enabled agents and admins, and whoever holds a claim in review now. */
-  assignees: string[];
-}
-
-export async function queueChoices(pool: pg.Pool): Promise<QueueChoices> {
-  const [mailboxes, assignees] = await Promise.all([
-    pool.query<{ name: string }>('SELECT name FROM mailboxes ORDER BY name'),
-    pool.query<{ email: string }>(
-      `SELECT email FROM users WHERE role IN ('agent', 'admin') AND NOT disabled
-        UNION SELECT assignee FROM claims WHERE state = 'review' AND assignee IS NOT NULL
-        ORDER BY 1`,
-    ),
-  ]);
-  return {
-    mailboxes: mailboxes.rows.map((r) => r.name),
-    assignees: assignees.rows.map((r) => r.email),
-  };
-}
-
-interface Row extends FactsRow {
-  id: string;
-  type: string | null;
-  decision: string | null;
-  reasons: string[];
-  account: string | null;
-  amount: string | null;
-  currency: string | null;
-  vip: boolean;
-  received_at: Date;
-  assignee: string | null;
-  version: number;
-  mailbox: string;
-  message_id: string;
-  size: string;
-  has_raw: boolean;
-  age_minutes: number;
-  sort_key: string[];
-}
-
 /** `facts` undefined: not known yet (filled by a later listing), or no source to read them from. */
-function toItem(row: Row, facts: MessageFacts | undefined): QueueItem {
+function toItem(row: QueueRow, facts: MessageFacts | undefined): QueueItem {
   const id = Number(row.id);
   return {
     id,
@@ -232,25 +134,16 @@ function toItem(row: Row, facts: MessageFacts | undefined): QueueItem {
   };
 }
 
-/** SQL conditions for the filters, their values appended to `params`. */
-function conditions(f: QueueFilters, params: unknown[], skipReasons: boolean): string[] {
-  const out = [`c.state = 'review'`];
-  const hole = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  if (f.reasons?.length && !skipReasons) out.push(`c.reasons && ${hole(f.reasons)}::text[]`);
-  if (f.type !== undefined) out.push(`c.type = ${hole(f.type)}`);
-  if (f.vip !== undefined) out.push(`c.vip = ${hole(f.vip)}`);
-  if (f.minAgeMinutes !== undefined)
-    out.push(`c.received_at <= now() - make_interval(mins => ${hole(minutes(f.minAgeMinutes))})`);
-  if (f.maxAgeMinutes !== undefined)
-    out.push(`c.received_at >= now() - make_interval(mins => ${hole(minutes(f.maxAgeMinutes))})`);
-  if (f.minAmount !== undefined) out.push(`c.amount >= ${hole(amount(f.minAmount))}::numeric`);
-  if (f.maxAmount !== undefined) out.push(`c.amount <= ${hole(amount(f.maxAmount))}::numeric`);
-  if (f.mailbox !== undefined) out.push(`m.mailbox = ${hole(f.mailbox)}`);
-  if (f.assignee === null) out.push('c.assignee IS NULL');
-  else if (f.assignee !== undefined) out.push(`c.assignee = ${hole(f.assignee)}`);
+/**
+ * The filters as the store takes them: ages whole minutes of 0 or more, amounts decimal text
+ * (trimmed). Checked in the filters' order, so the first bad one is the one reported.
+ */
+function checkedFilters(f: QueueFilters): QueueFilters {
+  const out: QueueFilters = { ...f };
+  if (f.minAgeMinutes !== undefined) out.minAgeMinutes = minutes(f.minAgeMinutes);
+  if (f.maxAgeMinutes !== undefined) out.maxAgeMinutes = minutes(f.maxAgeMinutes);
+  if (f.minAmount !== undefined) out.minAmount = amount(f.minAmount);
+  if (f.maxAmount !== undefined) out.maxAmount = amount(f.maxAmount);
   return out;
 }
 
