@@ -1,23 +1,33 @@
 /**
  * Everything the claim page shows: the email, what was extracted and where, the records the
- * decision used (decision-records.ts), the computation, every reason in plain words, the thread, the audit trail and
- * the ledger. The email's fields and the thread come from the facts kept when each message was
- * assessed (message-facts.ts); only the original email itself (its HTML, `getOriginalEmail`)
- * is read from the source, which may be 25 MB. Its HTML is returned raw: the web layer
- * sanitizes it before showing it.
+ * decision used (decision-records.ts), the computation, every reason in plain words, the
+ * thread, the audit trail and the ledger. The email's fields and the thread come from the
+ * facts kept when each message was assessed (message-facts.ts); only the original email itself (its HTML, `getOriginalEmail`)
+ * and its attachments (`downloadAttachment`) are read from the source, which may be 25 MB.
+ * Its HTML is returned raw: the web layer sanitizes it before showing it. The statements are
+ * in store/review-store.ts and store/audit-log.ts.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Assessment } from '../domain/assess/types.ts';
 import { formatClaimRef } from '../domain/claim-ref.ts';
 import type { AttachmentInfo } from '../domain/email.ts';
 import { formatAmount } from '../domain/money.ts';
 import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
+import { type ExtractedAttachment, extractAttachment } from '../mail/attachment.ts';
 import { parseEmail } from '../mail/parse.ts';
+import { type Actor, claimAuditTrail, writeAudit } from '../store/audit-log.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
 import type { RecordsJson } from '../store/record-slices.ts';
 import { replyEntries } from '../store/reply-text.ts';
+import {
+  claimDetailRow,
+  claimLedgerEntries,
+  claimSource,
+  claimThreadMessages,
+} from '../store/review-store.ts';
 import { decisionRecords, type RecordsSource } from './decision-records.ts';
-import type { AgentSection } from './draft.ts';
+import type { AgentSection, ReviewedAssessment } from './draft.ts';
 import { ReviewError } from './errors.ts';
 
 export interface ThreadEntry {
@@ -103,56 +113,17 @@ export interface ClaimDetail {
 }
 
 export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDetail> {
-  const { rows } = await pool.query<{
-    state: string;
-    version: number;
-    type: string | null;
-    decision: string | null;
-    account: string | null;
-    amount: string | null;
-    currency: string | null;
-    vip: boolean;
-    assignee: string | null;
-    received_at: Date;
-    reasons: string[];
-    assessment: (Assessment & { agent?: AgentSection }) | null;
-    mailbox: string;
-    message_id: string;
-    has_raw: boolean;
-    quarantine_reason: string | null;
-    purged_at: Date | null;
-  }>(
-    `SELECT c.state, c.version, c.type, c.decision, c.account, c.amount::text AS amount, c.currency,
-            c.vip, c.assignee, c.received_at, c.reasons, c.assessment, m.mailbox, m.id AS message_id,
-            m.raw IS NOT NULL AS has_raw, m.quarantine_reason, m.purged_at
-       FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1`,
-    [id],
-  );
-  const c = rows[0];
+  const c = await claimDetailRow(pool, id);
   if (!c) throw new ReviewError('not_found', `claim ${id} does not exist`);
-  const a = c.assessment;
+  // Once reviewed, the stored assessment carries the agent's section too (draft.ts).
+  const a = c.assessment as ReviewedAssessment | null;
   // Parsed only for a message assessed before the facts kept all this (then saved for next time).
   const email = c.has_raw ? await loadEmailFacts(pool, c.message_id) : null;
   const [used, thread, audit, ledger] = await Promise.all([
     decisionRecords(pool, id, a),
     threadOf(pool, id),
-    pool.query<{ at: Date; actor: string; action: string; details: unknown }>(
-      'SELECT at, actor, action, details FROM audit_log WHERE claim_id = $1 ORDER BY at, id',
-      [id],
-    ),
-    pool.query<{
-      kind: string;
-      incident: string | null;
-      order_id: string | null;
-      amount: string;
-      currency: string;
-      created_at: Date;
-      exported_at: Date | null;
-    }>(
-      `SELECT kind, incident, order_id, amount::text AS amount, currency, created_at, exported_at
-         FROM ledger_entries WHERE claim_id = $1 ORDER BY id`,
-      [id],
-    ),
+    claimAuditTrail(pool, id),
+    claimLedgerEntries(pool, id),
   ]);
   return {
     id,
@@ -201,8 +172,8 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
     refund: a?.details.refund ?? [],
     agent: a?.agent ?? null,
     thread,
-    audit: audit.rows.map((r) => ({ ...r, at: r.at.toISOString() })),
-    ledger: ledger.rows.map((r) => ({
+    audit: audit.map((r) => ({ ...r, at: r.at.toISOString() })),
+    ledger: ledger.map((r) => ({
       kind: r.kind,
       incident: r.incident,
       order: r.order_id,
@@ -222,21 +193,9 @@ function missingReason(c: { purged_at: Date | null; quarantine_reason: string | 
 
 /** The claim's own message, the customer's later messages and our replies, in time order. */
 async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> {
-  const messages = await pool.query<{
-    message_id: string;
-    has_raw: boolean;
-    internal_date: Date;
-    purged_at: Date | null;
-  }>(
-    `SELECT m.id AS message_id, m.raw IS NOT NULL AS has_raw, m.internal_date, m.purged_at
-       FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1
-     UNION ALL
-     SELECT m.id, m.raw IS NOT NULL, m.internal_date, m.purged_at
-       FROM claim_messages cm JOIN messages m ON m.id = cm.message_id WHERE cm.claim_id = $1`,
-    [claimId],
-  );
+  const messages = await claimThreadMessages(pool, claimId);
   const customer = await Promise.all(
-    messages.rows.map(async (m): Promise<ThreadEntry> => {
+    messages.map(async (m): Promise<ThreadEntry> => {
       const e = m.has_raw ? await loadEmailFacts(pool, m.message_id) : null;
       return {
         direction: 'customer',
@@ -282,11 +241,7 @@ export interface OriginalEmail {
  * is not among the facts kept.
  */
 export async function getOriginalEmail(pool: pg.Pool, id: number): Promise<OriginalEmail> {
-  const { rows } = await pool.query<{ raw: Buffer | null; purged_at: Date | null }>(
-    'SELECT m.raw, m.purged_at FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1',
-    [id],
-  );
-  const m = rows[0];
+  const m = await claimSource(pool, id);
   if (!m) throw new ReviewError('not_found', `claim ${id} does not exist`);
   const email = m.raw ? await parseEmail(m.raw) : null;
   return {
@@ -294,4 +249,38 @@ export async function getOriginalEmail(pool: pg.Pool, id: number): Promise<Origi
     text: email?.text ?? '',
     purgedAt: m.purged_at?.toISOString() ?? null,
   };
+}
+
+/**
+ * The index-th attachment of the claim's original email (in the order the claim page lists
+ * them), for download, with an audit entry saying who downloaded what (its name, size and
+ * SHA-256). Null when there is no such claim or attachment; ReviewError 'not_found' saying
+ * so when retention purged the original, attachments and all.
+ */
+export async function downloadAttachment(
+  pool: pg.Pool,
+  claimId: number,
+  index: number,
+  actor: Actor,
+): Promise<ExtractedAttachment | null> {
+  const m = await claimSource(pool, claimId);
+  if (m?.purged_at)
+    throw new ReviewError(
+      'not_found',
+      `the original email was purged on ${m.purged_at.toISOString().slice(0, 10)}; its attachments are gone`,
+    );
+  const attachment = m?.raw ? await extractAttachment(m.raw, index) : null;
+  if (!attachment) return null;
+  await writeAudit(pool, {
+    actor,
+    action: 'attachment.download',
+    claimId,
+    details: {
+      index,
+      filename: attachment.filename || null,
+      size: attachment.content.length,
+      sha256: createHash('sha256').update(attachment.content).digest('hex'),
+    },
+  });
+  return attachment;
 }

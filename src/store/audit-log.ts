@@ -50,3 +50,20 @@ export async function writeAudit(db: Queryable, ...entries: AuditEntry[]): Promi
 export function auditInsert(rows: string): string {
   return `INSERT INTO audit_log (actor, action, claim_id, message_id, details) ${rows}`;
 }
+
+/** An entry as a claim's audit trail shows it. */
+export interface AuditTrailEntry {
+  at: Date;
+  actor: Actor;
+  action: string;
+  details: unknown;
+}
+
+/** The claim's audit entries, oldest first (by id among entries of the same instant). */
+export async function claimAuditTrail(db: Queryable, claimId: number): Promise<AuditTrailEntry[]> {
+  const { rows } = await db.query<AuditTrailEntry>(
+    'SELECT at, actor, action, details FROM audit_log WHERE claim_id = $1 ORDER BY at, id',
+    [claimId],
+  );
+  return rows;
+}

@@ -6,19 +6,16 @@
  * reports them the same way.
  */
 
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Principal } from '../auth/principal.ts';
-import { extractAttachment } from '../mail/attachment.ts';
 import { ReplyTemplates } from '../reply/templates.ts';
 import { approve, assign, reject, requestInfo, type StageProducer } from '../review/actions.ts';
-import { getClaimDetail, getOriginalEmail } from '../review/detail.ts';
+import { downloadAttachment, getClaimDetail, getOriginalEmail } from '../review/detail.ts';
 import type { DecisionDraft } from '../review/draft.ts';
 import { REVIEW_ERROR_STATUS, ReviewError } from '../review/errors.ts';
 import { previewReply } from '../review/preview.ts';
 import { listReviewQueue } from '../review/queue.ts';
-import { writeAudit } from '../store/audit-log.ts';
 import { ApiError, type ApiErrorCode } from './errors.ts';
 import { guard } from './guard.ts';
 import { type Query, queueQuery } from './queue-query.ts';
@@ -222,31 +219,8 @@ export function reviewRoutes(app: FastifyInstance, opts: ReviewRoutesOptions): v
     const rawIndex = (request.params as { index: string }).index;
     if (!/^\d{1,6}$/.test(rawIndex)) throw new ApiError('not_found');
     const index = Number(rawIndex);
-    const { rows } = await pool.query<{ raw: Buffer | null; purged_at: Date | null }>(
-      'SELECT m.raw, m.purged_at FROM claims c JOIN messages m ON m.id = c.message_id WHERE c.id = $1',
-      [id],
-    );
-    const raw = rows[0]?.raw;
-    const purgedAt = rows[0]?.purged_at;
-    // Retention dropped the original, and its attachments with it: say so rather than "no such".
-    if (purgedAt)
-      throw new ApiError(
-        'not_found',
-        `the original email was purged on ${purgedAt.toISOString().slice(0, 10)}; its attachments are gone`,
-      );
-    const attachment = raw ? await extractAttachment(raw, index) : null;
+    const attachment = await run(() => downloadAttachment(pool, id, index, who(request)));
     if (!attachment) throw new ApiError('not_found');
-    await writeAudit(pool, {
-      actor: who(request),
-      action: 'attachment.download',
-      claimId: id,
-      details: {
-        index,
-        filename: attachment.filename || null,
-        size: attachment.content.length,
-        sha256: createHash('sha256').update(attachment.content).digest('hex'),
-      },
-    });
     // Never the sender's declared type: the browser saves the bytes and renders nothing.
     reply.header('content-security-policy', ATTACHMENT_CSP);
     reply.header('x-content-type-options', 'nosniff');
