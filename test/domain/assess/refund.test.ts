@@ -1,324 +1,185 @@
 import { describe, expect, it } from 'vitest';
-import type { Assessment } from '../../../src/domain/assess/types.ts';
-import { baseRecords, contextOf, type RawRecords, run } from '../../support/builders.ts';
+import type { Decision } from '../../../src/domain/assess/types.ts';
+import type { ReasonCode } from '../../../src/domain/reasons.ts';
+import {
+  type AssessCase,
+  assessClaim,
+  type Expected,
+  expectDecided,
+  order,
+  otherCo,
+  paid,
+  unpaid,
+} from '../../support/assess-cases.ts';
+import { baseRecords, type RawRecords } from '../../support/builders.ts';
+import { named } from '../../support/named-rows.ts';
 
-/** The default receipt time of `run`. */
-const RECEIVED = '2026-03-04T09:00:00+08:00';
-/** Two days before RECEIVED: well inside the 120-hour window. */
-const RECENT = '2026-03-02T09:00:00+08:00';
-
-/** A paid monthly order of demo-shop bought two days before the claim arrives. */
-function order(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    account: 'demo-shop',
-    product: 'ECS monthly',
-    billing: 'monthly',
-    amount: '300.00',
-    purchased_at: RECENT,
-    status: 'paid',
-    ...extra,
-  };
-}
+const STRANGER = 'someone@elsewhere.test';
+/** The request most rows make: demo-shop's one order ORD-1001. */
+const ONE = 'Refund, account demo-shop, order ORD-1001';
 
 /** demo-shop's base records plus another account, `other-co`, and these orders. */
 function records(orders: Record<string, unknown>[], extra: RawRecords = {}): RawRecords {
   const base = baseRecords();
-  return {
-    ...base,
-    accounts: [
-      ...base.accounts,
-      {
-        id: 'other-co',
-        emails: ['ops@other-co.test'],
-        vip: false,
-        currency: 'CNY',
-        accumulated_recharge: '0',
-        icp_rewarded: false,
-      },
-    ],
-    orders,
-    ...extra,
-  };
+  return { ...base, accounts: [...base.accounts, otherCo()], orders, ...extra };
 }
 
-/** A refund email from demo-shop's contact. */
-function refund(
-  raw: RawRecords,
-  subject: string,
-  options: {
-    text?: string;
-    from?: string;
-    received?: string;
-    policy?: Record<string, unknown>;
-  } = {},
-): Assessment {
-  const ctx = contextOf(raw, options.policy ? { policy: options.policy } : {});
-  return run(
-    ctx,
-    {
-      subject,
-      text: options.text ?? '',
-      ...(options.from === undefined ? {} : { from: options.from }),
-    },
-    options.received ?? RECEIVED,
-  );
+/** `count` earlier refund requests of `account`, on the first days of January. */
+function earlierRequests(account: string, count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `R-${i + 1}`,
+    account,
+    at: `2026-01-0${i + 1}T10:00:00+08:00`,
+    orders: [`OLD-${i + 1}`],
+  }));
 }
 
-/** The fields a refund test checks, in one object so a failure shows all of them. */
-function summary(a: Assessment) {
-  return {
-    type: a.type,
-    decision: a.decision,
-    reasons: a.reasons,
-    amount: a.amount,
-    currency: a.currency,
-    orders: a.orders,
-  };
+/** A refund decision that pays nothing: no amount, no currency, no orders. */
+function noRefund(decision: Decision, ...reasons: ReasonCode[]): Expected {
+  return { type: 'refund', ...unpaid(decision, ...reasons), orders: [] };
 }
+
+/** A refund decision that pays `amount` CNY for `orders`. */
+function refundOf(
+  decision: Decision,
+  amount: string,
+  orders: string[],
+  ...reasons: ReasonCode[]
+): Expected {
+  return { type: 'refund', ...paid(decision, amount, ...reasons), orders };
+}
+
+/** A case with its own records. */
+type RefundCase = AssessCase & { records: RawRecords };
 
 describe('refund: required fields', () => {
-  it('needs info when the account is missing', () => {
-    const a = refund(records([order('ORD-1001')]), 'Refund request, order ORD-1001');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'needs_info',
-      reasons: ['missing_account'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-    expect(a.account).toBeNull();
-  });
+  const rows: RefundCase[] = [
+    {
+      name: 'needs info when the account is missing',
+      records: records([order('ORD-1001')]),
+      claim: { subject: 'Refund request, order ORD-1001' },
+      expected: { ...noRefund('needs_info', 'missing_account'), account: null },
+    },
+    {
+      name: 'needs info when the order ids are missing',
+      records: records([order('ORD-1001')]),
+      claim: { subject: 'Refund request, account demo-shop' },
+      expected: { ...noRefund('needs_info', 'missing_order'), account: 'demo-shop' },
+    },
+    {
+      name: 'needs info with both reasons when both the account and the orders are missing',
+      records: records([order('ORD-1001')]),
+      claim: { subject: 'Please refund my purchase' },
+      expected: noRefund('needs_info', 'missing_account', 'missing_order'),
+    },
+    {
+      name: 'rejects an unknown account with account_unknown only, whatever the orders',
+      records: records([order('ORD-1001', { billing: 'on_demand' })]),
+      claim: { subject: 'Refund, account: ghost-77, orders ORD-1001, ORD-404, ORD-405, ORD-406' },
+      expected: { ...noRefund('rejected', 'account_unknown'), account: 'ghost-77' },
+    },
+    {
+      name: 'sends a known account’s refund from a stranger to review, never deciding it',
+      records: records([order('ORD-1001')]),
+      claim: { subject: ONE, from: STRANGER },
+      expected: refundOf('review', '300.00', ['ORD-1001'], 'sender_not_account_contact'),
+    },
+    {
+      name: 'sends a stranger’s refund to review even when it would be rejected',
+      records: records([order('ORD-1001', { billing: 'postpaid' })]),
+      claim: { subject: ONE, from: STRANGER },
+      expected: {
+        decision: 'review',
+        reasons: ['sender_not_account_contact', 'not_refundable_billing'],
+        orders: [],
+        amount: null,
+      },
+    },
+  ];
 
-  it('needs info when the order ids are missing', () => {
-    const a = refund(records([order('ORD-1001')]), 'Refund request, account demo-shop');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'needs_info',
-      reasons: ['missing_order'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-    expect(a.account).toBe('demo-shop');
-  });
-
-  it('needs info with both reasons when both the account and the orders are missing', () => {
-    const a = refund(records([order('ORD-1001')]), 'Please refund my purchase');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'needs_info',
-      reasons: ['missing_account', 'missing_order'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
-
-  it('rejects an unknown account with account_unknown only, whatever the orders', () => {
-    const a = refund(
-      records([order('ORD-1001', { billing: 'on_demand' })]),
-      'Refund, account: ghost-77, orders ORD-1001, ORD-404, ORD-405, ORD-406',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['account_unknown'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-    expect(a.account).toBe('ghost-77');
-  });
-
-  it('sends a known account’s refund from a stranger to review, never deciding it', () => {
-    const a = refund(records([order('ORD-1001')]), 'Refund, account demo-shop, order ORD-1001', {
-      from: 'someone@elsewhere.test',
-    });
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'review',
-      reasons: ['sender_not_account_contact'],
-      amount: '300.00',
-      currency: 'CNY',
-      orders: ['ORD-1001'],
-    });
-  });
-
-  it('sends a stranger’s refund to review even when it would be rejected', () => {
-    const a = refund(
-      records([order('ORD-1001', { billing: 'postpaid' })]),
-      'Refund, account demo-shop, order ORD-1001',
-      { from: 'someone@elsewhere.test' },
-    );
-    expect(a.decision).toBe('review');
-    expect(a.reasons).toEqual(['sender_not_account_contact', 'not_refundable_billing']);
-    expect(a.orders).toEqual([]);
-    expect(a.amount).toBeNull();
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(row.records, row);
   });
 });
 
 describe('refund: limits per request and per account', () => {
-  it('rejects more than 3 orders in one request with too_many_orders', () => {
-    const orders = ['ORD-1', 'ORD-2', 'ORD-3', 'ORD-4'].map((id) => order(id));
-    const a = refund(
-      records(orders),
-      'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['too_many_orders'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
+  const rows: RefundCase[] = [
+    {
+      name: 'rejects more than 3 orders in one request with too_many_orders',
+      records: records(['ORD-1', 'ORD-2', 'ORD-3', 'ORD-4'].map((id) => order(id))),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4' },
+      expected: noRefund('rejected', 'too_many_orders'),
+    },
+    {
+      name: 'accepts exactly 3 orders in one request',
+      records: records(['ORD-1', 'ORD-2', 'ORD-3'].map((id) => order(id))),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3' },
+      expected: refundOf('approved', '900.00', ['ORD-1', 'ORD-2', 'ORD-3']),
+    },
+    {
+      name: 'rejects a request when the account already made 3 refund requests',
+      records: records([order('ORD-1001')], { refunds: earlierRequests('demo-shop', 3) }),
+      claim: { subject: ONE },
+      expected: noRefund('rejected', 'refund_limit_reached'),
+    },
+    {
+      name: 'allows a request when the account made only 2 refund requests before',
+      records: records([order('ORD-1001')], { refunds: earlierRequests('demo-shop', 2) }),
+      claim: { subject: ONE },
+      expected: { decision: 'approved', reasons: [] },
+    },
+    {
+      name: 'does not count another account’s refund requests against this one',
+      records: records([order('ORD-1001')], { refunds: earlierRequests('other-co', 3) }),
+      claim: { subject: ONE },
+      expected: { decision: 'approved' },
+    },
+  ];
 
-  it('accepts exactly 3 orders in one request', () => {
-    const orders = ['ORD-1', 'ORD-2', 'ORD-3'].map((id) => order(id));
-    const a = refund(records(orders), 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: [],
-      amount: '900.00',
-      currency: 'CNY',
-      orders: ['ORD-1', 'ORD-2', 'ORD-3'],
-    });
-  });
-
-  it('rejects a request when the account already made 3 refund requests', () => {
-    const earlier = [1, 2, 3].map((n) => ({
-      id: `R-${n}`,
-      account: 'demo-shop',
-      at: `2026-01-0${n}T10:00:00+08:00`,
-      orders: [`OLD-${n}`],
-    }));
-    const a = refund(
-      records([order('ORD-1001')], { refunds: earlier }),
-      'Refund, account demo-shop, order ORD-1001',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['refund_limit_reached'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
-
-  it('allows a request when the account made only 2 refund requests before', () => {
-    const earlier = [1, 2].map((n) => ({
-      id: `R-${n}`,
-      account: 'demo-shop',
-      at: `2026-01-0${n}T10:00:00+08:00`,
-      orders: [`OLD-${n}`],
-    }));
-    const a = refund(
-      records([order('ORD-1001')], { refunds: earlier }),
-      'Refund, account demo-shop, order ORD-1001',
-    );
-    expect(a.decision).toBe('approved');
-    expect(a.reasons).toEqual([]);
-  });
-
-  it('does not count another account’s refund requests against this one', () => {
-    const earlier = [1, 2, 3].map((n) => ({
-      id: `R-${n}`,
-      account: 'other-co',
-      at: `2026-01-0${n}T10:00:00+08:00`,
-      orders: [`OLD-${n}`],
-    }));
-    const a = refund(
-      records([order('ORD-1001')], { refunds: earlier }),
-      'Refund, account demo-shop, order ORD-1001',
-    );
-    expect(a.decision).toBe('approved');
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(row.records, row);
   });
 });
 
 describe('refund: per-order reasons', () => {
-  it('rejects an order the records do not know with order_unknown', () => {
-    const a = refund(records([order('ORD-1001')]), 'Refund, account demo-shop, order ORD-9999');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['order_unknown'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
+  /** ORD-1001 bought exactly 120 hours before the default receipt time. */
+  const bought120HoursBefore = () =>
+    records([order('ORD-1001', { purchased_at: '2026-02-27T09:00:00+08:00' })]);
 
-  it('rejects an order of another account with order_not_owned', () => {
-    const a = refund(
-      records([order('ORD-2001', { account: 'other-co' })]),
-      'Refund, account demo-shop, order ORD-2001',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['order_not_owned'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
-
-  it.each(['on_demand', 'postpaid'])(
-    'rejects a %s order with not_refundable_billing',
-    (billing) => {
-      const a = refund(
-        records([order('ORD-1001', { billing })]),
-        'Refund, account demo-shop, order ORD-1001',
-      );
-      expect(summary(a)).toEqual({
-        type: 'refund',
-        decision: 'rejected',
-        reasons: ['not_refundable_billing'],
-        amount: null,
-        currency: null,
-        orders: [],
-      });
+  const rows: RefundCase[] = [
+    {
+      name: 'rejects an order the records do not know with order_unknown',
+      records: records([order('ORD-1001')]),
+      claim: { subject: 'Refund, account demo-shop, order ORD-9999' },
+      expected: noRefund('rejected', 'order_unknown'),
     },
-  );
-
-  it.each(['hourly_package', 'monthly', 'yearly'])('refunds a %s order', (billing) => {
-    const a = refund(
-      records([order('ORD-1001', { billing, amount: '88.80' })]),
-      'Refund, account demo-shop, order ORD-1001',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: [],
-      amount: '88.80',
-      currency: 'CNY',
-      orders: ['ORD-1001'],
-    });
-  });
-
-  it('rejects an order whose status is refunded with already_refunded', () => {
-    const a = refund(
-      records([order('ORD-1001', { status: 'refunded' })]),
-      'Refund, account demo-shop, order ORD-1001',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['already_refunded'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
-
-  it('rejects an order named by an earlier refund request with already_refunded', () => {
-    const a = refund(
-      records([order('ORD-1001')], {
+    {
+      name: 'rejects an order of another account with order_not_owned',
+      records: records([order('ORD-2001', { account: 'other-co' })]),
+      claim: { subject: 'Refund, account demo-shop, order ORD-2001' },
+      expected: noRefund('rejected', 'order_not_owned'),
+    },
+    ...['on_demand', 'postpaid'].map((billing) => ({
+      name: `rejects a ${billing} order with not_refundable_billing`,
+      records: records([order('ORD-1001', { billing })]),
+      claim: { subject: ONE },
+      expected: noRefund('rejected', 'not_refundable_billing'),
+    })),
+    ...['hourly_package', 'monthly', 'yearly'].map((billing) => ({
+      name: `refunds a ${billing} order`,
+      records: records([order('ORD-1001', { billing, amount: '88.80' })]),
+      claim: { subject: ONE },
+      expected: refundOf('approved', '88.80', ['ORD-1001']),
+    })),
+    {
+      name: 'rejects an order whose status is refunded with already_refunded',
+      records: records([order('ORD-1001', { status: 'refunded' })]),
+      claim: { subject: ONE },
+      expected: noRefund('rejected', 'already_refunded'),
+    },
+    {
+      name: 'rejects an order named by an earlier refund request with already_refunded',
+      records: records([order('ORD-1001')], {
         refunds: [
           {
             id: 'R-1',
@@ -328,85 +189,57 @@ describe('refund: per-order reasons', () => {
           },
         ],
       }),
-      'Refund, account demo-shop, order ORD-1001',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['already_refunded'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
-
-  it('refunds an order received exactly 120 hours after its purchase', () => {
-    const a = refund(
-      records([order('ORD-1001', { purchased_at: '2026-02-27T09:00:00+08:00' })]),
-      'Refund, account demo-shop, order ORD-1001',
-      { received: '2026-03-04T09:00:00.000+08:00' },
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: [],
-      amount: '300.00',
-      currency: 'CNY',
-      orders: ['ORD-1001'],
-    });
-  });
-
-  it('rejects an order received 120 hours and 1 ms after its purchase with refund_window_expired', () => {
-    const a = refund(
-      records([order('ORD-1001', { purchased_at: '2026-02-27T09:00:00+08:00' })]),
-      'Refund, account demo-shop, order ORD-1001',
-      { received: '2026-03-04T09:00:00.001+08:00' },
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['refund_window_expired'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
-
-  it('measures the window from the purchase instant whatever the zones of the times', () => {
-    // 2026-02-27T01:00Z is 09:00 in Shanghai: exactly 120 hours before the receipt.
-    const a = refund(
-      records([order('ORD-1001', { purchased_at: '2026-02-27T01:00:00Z' })]),
-      'Refund, account demo-shop, order ORD-1001',
-      { received: '2026-03-04T01:00:00Z' },
-    );
-    expect(a.decision).toBe('approved');
-  });
-
-  it('reports every problem of one order together', () => {
-    // The account's own order: another account's gets order_not_owned alone (DESIGN v1.1).
-    const a = refund(
-      records([
+      claim: { subject: ONE },
+      expected: noRefund('rejected', 'already_refunded'),
+    },
+    {
+      name: 'refunds an order received exactly 120 hours after its purchase',
+      records: bought120HoursBefore(),
+      claim: { subject: ONE, received: '2026-03-04T09:00:00.000+08:00' },
+      expected: refundOf('approved', '300.00', ['ORD-1001']),
+    },
+    {
+      name: 'rejects an order received 120 hours and 1 ms after its purchase with refund_window_expired',
+      records: bought120HoursBefore(),
+      claim: { subject: ONE, received: '2026-03-04T09:00:00.001+08:00' },
+      expected: noRefund('rejected', 'refund_window_expired'),
+    },
+    {
+      // 2026-02-27T01:00Z is 09:00 in Shanghai: exactly 120 hours before the receipt.
+      name: 'measures the window from the purchase instant whatever the zones of the times',
+      records: records([order('ORD-1001', { purchased_at: '2026-02-27T01:00:00Z' })]),
+      claim: { subject: ONE, received: '2026-03-04T01:00:00Z' },
+      expected: { decision: 'approved' },
+    },
+    {
+      // The account's own order: another account's gets order_not_owned alone (DESIGN v1.1).
+      name: 'reports every problem of one order together',
+      records: records([
         order('ORD-2001', {
           billing: 'on_demand',
           status: 'refunded',
           purchased_at: '2026-01-01T09:00:00+08:00',
         }),
       ]),
-      'Refund, account demo-shop, order ORD-2001',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['not_refundable_billing', 'already_refunded', 'refund_window_expired'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-    expect(a.details.perItem['ORD-2001']).toEqual([
-      'not_refundable_billing',
-      'already_refunded',
-      'refund_window_expired',
-    ]);
+      claim: { subject: 'Refund, account demo-shop, order ORD-2001' },
+      expected: {
+        ...noRefund(
+          'rejected',
+          'not_refundable_billing',
+          'already_refunded',
+          'refund_window_expired',
+        ),
+        details: {
+          perItem: {
+            'ORD-2001': ['not_refundable_billing', 'already_refunded', 'refund_window_expired'],
+          },
+        },
+      },
+    },
+  ];
+
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(row.records, row);
   });
 });
 
@@ -419,148 +252,97 @@ describe('refund: decision over the orders', () => {
       order('ORD-4', { status: 'refunded', amount: '999.00' }),
     ]);
 
-  it('approves with the full amount of every order when all are eligible', () => {
-    const a = refund(
-      records([order('ORD-1', { amount: '100.00' }), order('ORD-3', { amount: '45.50' })]),
-      'Refund, account demo-shop, orders ORD-3, ORD-1',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: [],
-      amount: '145.50',
-      currency: 'CNY',
-      orders: ['ORD-3', 'ORD-1'],
-    });
-  });
+  const rows: RefundCase[] = [
+    {
+      name: 'approves with the full amount of every order when all are eligible',
+      records: records([order('ORD-1', { amount: '100.00' }), order('ORD-3', { amount: '45.50' })]),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-3, ORD-1' },
+      expected: refundOf('approved', '145.50', ['ORD-3', 'ORD-1']),
+    },
+    {
+      name: 'rejects with every per-order reason when no order is eligible',
+      records: mixed(),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-2, ORD-4, ORD-404' },
+      expected: {
+        ...noRefund('rejected', 'order_unknown', 'not_refundable_billing', 'already_refunded'),
+        details: {
+          perItem: {
+            'ORD-2': ['not_refundable_billing'],
+            'ORD-4': ['already_refunded'],
+            'ORD-404': ['order_unknown'],
+          },
+        },
+      },
+    },
+    {
+      name: 'sends a partly eligible request to review with the eligible orders, in request order, and their amount',
+      records: mixed(),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-3, ORD-2, ORD-1' },
+      expected: refundOf('review', '145.50', ['ORD-3', 'ORD-1'], 'not_refundable_billing'),
+    },
+    {
+      name: 'rejects a request over the order limit even when some orders are eligible',
+      records: mixed(),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4' },
+      expected: noRefund(
+        'rejected',
+        'too_many_orders',
+        'not_refundable_billing',
+        'already_refunded',
+      ),
+    },
+  ];
 
-  it('rejects with every per-order reason when no order is eligible', () => {
-    const a = refund(mixed(), 'Refund, account demo-shop, orders ORD-2, ORD-4, ORD-404');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['order_unknown', 'not_refundable_billing', 'already_refunded'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-    expect(a.details.perItem).toEqual({
-      'ORD-2': ['not_refundable_billing'],
-      'ORD-4': ['already_refunded'],
-      'ORD-404': ['order_unknown'],
-    });
-  });
-
-  it('sends a partly eligible request to review with the eligible orders, in request order, and their amount', () => {
-    const a = refund(mixed(), 'Refund, account demo-shop, orders ORD-3, ORD-2, ORD-1');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'review',
-      reasons: ['not_refundable_billing'],
-      amount: '145.50',
-      currency: 'CNY',
-      orders: ['ORD-3', 'ORD-1'],
-    });
-  });
-
-  it('rejects a request over the order limit even when some orders are eligible', () => {
-    const a = refund(mixed(), 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4');
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'rejected',
-      reasons: ['too_many_orders', 'not_refundable_billing', 'already_refunded'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(row.records, row);
   });
 });
 
 describe('refund: ICP reward tied to an order', () => {
-  it('deducts an ICP reward that cannot be recovered, with reward_deducted', () => {
-    const a = refund(
-      records([order('ORD-1', { icp_reward: { amount: '100.00', recoverable: false } })]),
-      'Refund, account demo-shop, order ORD-1',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: ['reward_deducted'],
-      amount: '200.00',
-      currency: 'CNY',
-      orders: ['ORD-1'],
-    });
-  });
+  /** An ICP reward of 100.00 granted for the order; `recoverable`: it can be taken back. */
+  const reward = (recoverable: boolean) => ({ icp_reward: { amount: '100.00', recoverable } });
 
-  it('does not deduct an ICP reward that can be recovered', () => {
-    const a = refund(
-      records([order('ORD-1', { icp_reward: { amount: '100.00', recoverable: true } })]),
-      'Refund, account demo-shop, order ORD-1',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: [],
-      amount: '300.00',
-      currency: 'CNY',
-      orders: ['ORD-1'],
-    });
-  });
-
-  it('never lets the deduction take the amount below zero', () => {
-    const a = refund(
-      records([
-        order('ORD-1', { amount: '60.00', icp_reward: { amount: '100.00', recoverable: false } }),
-      ]),
-      'Refund, account demo-shop, order ORD-1',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: ['reward_deducted'],
-      amount: '0.00',
-      currency: 'CNY',
-      orders: ['ORD-1'],
-    });
-  });
-
-  it('deducts only rewards tied to the eligible orders', () => {
-    const a = refund(
-      records([
+  const rows: RefundCase[] = [
+    {
+      name: 'deducts an ICP reward that cannot be recovered, with reward_deducted',
+      records: records([order('ORD-1', reward(false))]),
+      claim: { subject: 'Refund, account demo-shop, order ORD-1' },
+      expected: refundOf('approved', '200.00', ['ORD-1'], 'reward_deducted'),
+    },
+    {
+      name: 'does not deduct an ICP reward that can be recovered',
+      records: records([order('ORD-1', reward(true))]),
+      claim: { subject: 'Refund, account demo-shop, order ORD-1' },
+      expected: refundOf('approved', '300.00', ['ORD-1']),
+    },
+    {
+      name: 'never lets the deduction take the amount below zero',
+      records: records([order('ORD-1', { amount: '60.00', ...reward(false) })]),
+      claim: { subject: 'Refund, account demo-shop, order ORD-1' },
+      expected: refundOf('approved', '0.00', ['ORD-1'], 'reward_deducted'),
+    },
+    {
+      name: 'deducts only rewards tied to the eligible orders',
+      records: records([
         order('ORD-1', { amount: '300.00' }),
-        order('ORD-2', {
-          billing: 'postpaid',
-          icp_reward: { amount: '100.00', recoverable: false },
-        }),
+        order('ORD-2', { billing: 'postpaid', ...reward(false) }),
       ]),
-      'Refund, account demo-shop, orders ORD-1, ORD-2',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'review',
-      reasons: ['not_refundable_billing'],
-      amount: '300.00',
-      currency: 'CNY',
-      orders: ['ORD-1'],
-    });
-  });
-
-  it('keeps reward_deducted as information next to a review reason', () => {
-    const a = refund(
-      records([
-        order('ORD-1', { amount: '300.00', icp_reward: { amount: '100.00', recoverable: false } }),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-2' },
+      expected: refundOf('review', '300.00', ['ORD-1'], 'not_refundable_billing'),
+    },
+    {
+      name: 'keeps reward_deducted as information next to a review reason',
+      records: records([
+        order('ORD-1', { amount: '300.00', ...reward(false) }),
         order('ORD-2', { status: 'refunded' }),
       ]),
-      'Refund, account demo-shop, orders ORD-1, ORD-2',
-    );
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'review',
-      reasons: ['already_refunded', 'reward_deducted'],
-      amount: '200.00',
-      currency: 'CNY',
-      orders: ['ORD-1'],
-    });
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-2' },
+      expected: refundOf('review', '200.00', ['ORD-1'], 'already_refunded', 'reward_deducted'),
+    },
+  ];
+
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(row.records, row);
   });
 });
 
@@ -568,17 +350,17 @@ describe('refund: policy overrides', () => {
   it('uses refund_window_hours from the policy', () => {
     const raw = records([order('ORD-1', { purchased_at: '2026-03-03T09:00:00+08:00' })]);
     const subject = 'Refund, account demo-shop, order ORD-1';
-    expect(refund(raw, subject, { policy: { refund_window_hours: 24 } }).decision).toBe('approved');
-    const late = refund(raw, subject, {
-      policy: { refund_window_hours: 23 },
-    });
+    const inTime = assessClaim(raw, { subject, policy: { refund_window_hours: 24 } });
+    expect(inTime.decision).toBe('approved');
+    const late = assessClaim(raw, { subject, policy: { refund_window_hours: 23 } });
     expect(late.decision).toBe('rejected');
     expect(late.reasons).toEqual(['refund_window_expired']);
   });
 
   it('uses refund_max_orders from the policy', () => {
     const raw = records([order('ORD-1'), order('ORD-2')]);
-    const a = refund(raw, 'Refund, account demo-shop, orders ORD-1, ORD-2', {
+    const a = assessClaim(raw, {
+      subject: 'Refund, account demo-shop, orders ORD-1, ORD-2',
       policy: { refund_max_orders: 1 },
     });
     expect(a.decision).toBe('rejected');
@@ -586,42 +368,38 @@ describe('refund: policy overrides', () => {
   });
 
   it('uses refund_max_requests from the policy', () => {
-    const raw = records([order('ORD-1')], {
-      refunds: [
-        { id: 'R-1', account: 'demo-shop', at: '2026-01-01T10:00:00+08:00', orders: ['OLD-1'] },
-      ],
-    });
+    const raw = records([order('ORD-1')], { refunds: earlierRequests('demo-shop', 1) });
     const subject = 'Refund, account demo-shop, order ORD-1';
-    expect(refund(raw, subject).decision).toBe('approved');
-    const a = refund(raw, subject, { policy: { refund_max_requests: 1 } });
+    expect(assessClaim(raw, { subject }).decision).toBe('approved');
+    const a = assessClaim(raw, { subject, policy: { refund_max_requests: 1 } });
     expect(a.decision).toBe('rejected');
     expect(a.reasons).toEqual(['refund_limit_reached']);
   });
 });
 
 describe('refund: reading the order ids', () => {
-  const four = () =>
+  /** ORD-1, ORD-2 and ORD-3 at 1.00, 2.00 and 4.00: every sum names its orders. */
+  const priced = () =>
     records([
       order('ORD-1', { amount: '1.00' }),
       order('ORD-2', { amount: '2.00' }),
       order('ORD-3', { amount: '4.00' }),
     ]);
 
-  it.each([
+  const separators: AssessCase[] = [
     ['commas', 'orders ORD-1, ORD-2,ORD-3'],
     ['full-width commas', 'orders ORD-1，ORD-2，ORD-3'],
     ['spaces', 'orders ORD-1 ORD-2  ORD-3'],
     ['enumeration commas', 'orders ORD-1、ORD-2、ORD-3'],
     ['semicolons', 'orders ORD-1; ORD-2;ORD-3'],
     ['full-width semicolons', 'orders ORD-1；ORD-2；ORD-3'],
-  ])('reads ids separated by %s', (_name, text) => {
-    const a = refund(four(), `Refund, account demo-shop, ${text}`);
-    expect(a.orders).toEqual(['ORD-1', 'ORD-2', 'ORD-3']);
-    expect(a.amount).toBe('7.00');
-    expect(a.decision).toBe('approved');
-  });
+  ].map(([separator, text]) => ({
+    name: `reads ids separated by ${separator}`,
+    claim: { subject: `Refund, account demo-shop, ${text}` },
+    expected: { orders: ['ORD-1', 'ORD-2', 'ORD-3'], amount: '7.00', decision: 'approved' },
+  }));
 
-  it.each([
+  const labels: AssessCase[] = [
     'order ORD-2',
     'order: ORD-2',
     'order：ORD-2',
@@ -635,64 +413,59 @@ describe('refund: reading the order ids', () => {
     '订单ORD-2',
     '订单号：ORD-2',
     '订单号 ORD-2',
-  ])('reads the id after the label in “%s”', (text) => {
-    const a = refund(four(), `退款申请 账号：demo-shop ${text}`);
-    expect(a.type).toBe('refund');
-    expect(a.orders).toEqual(['ORD-2']);
-    expect(a.amount).toBe('2.00');
-  });
+  ].map((text) => ({
+    name: `reads the id after the label in “${text}”`,
+    claim: { subject: `退款申请 账号：demo-shop ${text}` },
+    expected: { type: 'refund', orders: ['ORD-2'], amount: '2.00' },
+  }));
 
-  it('reads order ids typed in full-width characters', () => {
-    const a = refund(four(), '退款申请 账号：demo-shop 订单号：ＯＲＤ－１，ＯＲＤ－３');
-    expect(a.orders).toEqual(['ORD-1', 'ORD-3']);
-    expect(a.amount).toBe('5.00');
-    expect(a.decision).toBe('approved');
-  });
+  const readings: AssessCase[] = [
+    {
+      name: 'reads order ids typed in full-width characters',
+      claim: { subject: '退款申请 账号：demo-shop 订单号：ＯＲＤ－１，ＯＲＤ－３' },
+      expected: { orders: ['ORD-1', 'ORD-3'], amount: '5.00', decision: 'approved' },
+    },
+    {
+      name: 'reads unknown ids after a label, so they can be reported',
+      claim: { subject: 'Refund, account demo-shop, order: X-77, ORD-1' },
+      expected: {
+        decision: 'review',
+        reasons: ['order_unknown'],
+        orders: ['ORD-1'],
+        details: { perItem: { 'X-77': ['order_unknown'] } },
+      },
+    },
+    {
+      name: 'reads known order ids without a label, in the order written',
+      claim: { subject: 'Refund for demo-shop: ORD-3 and ORD-1 please' },
+      expected: { orders: ['ORD-3', 'ORD-1'], amount: '5.00', decision: 'approved' },
+    },
+    {
+      name: 'returns the records’ spelling of an order id written in another case',
+      claim: { subject: 'Refund, account demo-shop, order ord-2' },
+      expected: { orders: ['ORD-2'] },
+    },
+    {
+      name: 'stops the list at the first word after the ids',
+      claim: { subject: 'Refund, account demo-shop, order ORD-1 was bought by mistake' },
+      expected: { orders: ['ORD-1'], decision: 'approved' },
+    },
+    {
+      name: 'counts an id written twice once',
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-1' },
+      expected: { orders: ['ORD-1'], amount: '1.00' },
+    },
+    {
+      name: 'reads the orders from the body when the subject has none',
+      claim: { subject: 'Refund request', text: 'Account: demo-shop\nOrders: ORD-2、ORD-3\n' },
+      expected: {
+        ...refundOf('approved', '6.00', ['ORD-2', 'ORD-3']),
+        details: { sources: { account: 'body', orders: 'body' } },
+      },
+    },
+  ];
 
-  it('reads unknown ids after a label, so they can be reported', () => {
-    const a = refund(four(), 'Refund, account demo-shop, order: X-77, ORD-1');
-    expect(a.decision).toBe('review');
-    expect(a.reasons).toEqual(['order_unknown']);
-    expect(a.orders).toEqual(['ORD-1']);
-    expect(a.details.perItem).toEqual({ 'X-77': ['order_unknown'] });
-  });
-
-  it('reads known order ids without a label, in the order written', () => {
-    const a = refund(four(), 'Refund for demo-shop: ORD-3 and ORD-1 please');
-    expect(a.orders).toEqual(['ORD-3', 'ORD-1']);
-    expect(a.amount).toBe('5.00');
-    expect(a.decision).toBe('approved');
-  });
-
-  it('returns the records’ spelling of an order id written in another case', () => {
-    const a = refund(four(), 'Refund, account demo-shop, order ord-2');
-    expect(a.orders).toEqual(['ORD-2']);
-  });
-
-  it('stops the list at the first word after the ids', () => {
-    const a = refund(four(), 'Refund, account demo-shop, order ORD-1 was bought by mistake');
-    expect(a.orders).toEqual(['ORD-1']);
-    expect(a.decision).toBe('approved');
-  });
-
-  it('counts an id written twice once', () => {
-    const a = refund(four(), 'Refund, account demo-shop, orders ORD-1, ORD-1');
-    expect(a.orders).toEqual(['ORD-1']);
-    expect(a.amount).toBe('1.00');
-  });
-
-  it('reads the orders from the body when the subject has none', () => {
-    const a = refund(four(), 'Refund request', {
-      text: 'Account: demo-shop\nOrders: ORD-2、ORD-3\n',
-    });
-    expect(summary(a)).toEqual({
-      type: 'refund',
-      decision: 'approved',
-      reasons: [],
-      amount: '6.00',
-      currency: 'CNY',
-      orders: ['ORD-2', 'ORD-3'],
-    });
-    expect(a.details.sources).toEqual({ account: 'body', orders: 'body' });
+  it.each(named([...separators, ...labels, ...readings]))('%s', (_name, row) => {
+    expectDecided(priced(), row);
   });
 });
