@@ -22,8 +22,8 @@ import {
 } from '../store/review-queue-store.ts';
 import { ReviewError } from './errors.ts';
 
-export type { QueueFilters, QueueSort };
 export { type QueueChoices, queueChoices } from '../store/review-queue-store.ts';
+export type { QueueFilters, QueueSort };
 
 export interface QueuePage {
   /** 1–100. @defaultValue 50 */
