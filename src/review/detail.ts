@@ -2,10 +2,10 @@
  * Everything the claim page shows: the email, what was extracted and where, the records the
  * decision used (decision-records.ts), the computation, every reason in plain words, the
  * thread, the audit trail and the ledger. The email's fields and the thread come from the
- * facts kept when each message was assessed (message-facts.ts); only the original email itself (its HTML, `getOriginalEmail`)
- * and its attachments (`downloadAttachment`) are read from the source, which may be 25 MB.
- * Its HTML is returned raw: the web layer sanitizes it before showing it. The statements are
- * in store/review-store.ts and store/audit-log.ts.
+ * facts kept when each message was assessed (message-facts.ts); only the original email
+ * itself (its HTML, `getOriginalEmail`) and its attachments (`downloadAttachment`) are read
+ * from the source, which may be 25 MB. Its HTML is returned raw: the web layer sanitizes it
+ * before showing it. The statements are in store/review-store.ts and store/audit-log.ts.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
