@@ -3,7 +3,8 @@
  * (/api/review/claims) and the console's queue page (/) read the same parameters, so a page
  * URL is also its API URL, and a bookmarked page shows what it showed.
  */
-import { compareRatio, parseDecimal, ratioOf } from '../domain/money.ts';
+import { compareRatio, type Decimal, parseDecimal, ratioOf } from '../domain/money.ts';
+import { zip } from '../domain/zip.ts';
 import type { QueueFilters, QueueSort } from '../review/queue.ts';
 import { ApiError } from './errors.ts';
 
@@ -31,12 +32,14 @@ function int(q: Query, name: string): number | undefined {
 }
 
 /** An exact decimal kept as its text (never a float): the database compares it as numeric. */
-function amount(q: Query, name: string): string | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  if (v.length > 30 || !parseDecimal(v))
+/** The amount as given (the filter passes the text on) and its value (to compare the two). */
+function amount(q: Query, name: string): { text: string; value: Decimal } | undefined {
+  const text = one(q, name);
+  if (text === undefined) return undefined;
+  const value = text.length > 30 ? undefined : parseDecimal(text);
+  if (value === undefined)
     throw new ApiError('invalid_input', `'${name}' must be an amount such as 100 or 99.50`);
-  return v;
+  return { text, value };
 }
 
 /**
@@ -60,7 +63,7 @@ export function queueQuery(q: Query, me: string | null = null): QueueQuery {
   if (
     minAmount !== undefined &&
     maxAmount !== undefined &&
-    compareRatio(ratioOf(parseDecimal(minAmount)!), ratioOf(parseDecimal(maxAmount)!)) > 0
+    compareRatio(ratioOf(minAmount.value), ratioOf(maxAmount.value)) > 0
   )
     throw new ApiError('invalid_input', "'minAmount' is above 'maxAmount'");
   let assignee: string | null | undefined = one(q, 'assignee');
@@ -83,8 +86,8 @@ export function queueQuery(q: Query, me: string | null = null): QueueQuery {
   set('vip', vip === undefined ? undefined : vip === 'true');
   set('minAgeMinutes', int(q, 'minAge'));
   set('maxAgeMinutes', int(q, 'maxAge'));
-  set('minAmount', minAmount);
-  set('maxAmount', maxAmount);
+  set('minAmount', minAmount?.text);
+  set('maxAmount', maxAmount?.text);
   set('mailbox', one(q, 'mailbox'));
   set('assignee', assignee);
   const cursor = one(q, 'cursor');
@@ -122,9 +125,14 @@ function isTime(v: string): boolean {
       v,
     );
   if (!m) return false;
-  const [year, month, day, offset] = [m[1], m[2], m[3], m[8]].map(Number) as number[];
-  const days = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-  return year! >= 1 && month! >= 1 && month! <= 12 && day! >= 1 && day! <= days && offset! <= 15;
+  const [year, month, day, offset] = [m[1], m[2], m[3], m[8]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= days && offset <= 15;
 }
 
 /**
@@ -145,6 +153,6 @@ function checkCursor(cursor: string, sort: QueueQuery['sort']): void {
   const ok =
     Array.isArray(values) &&
     values.length === keys.length &&
-    values.every((v, i) => typeof v === 'string' && keys[i]!(v));
+    zip(keys, values).every(([valid, v]) => typeof v === 'string' && valid(v));
   if (!ok) throw new ApiError('invalid_input', 'bad cursor (from another sort, or altered)');
 }
