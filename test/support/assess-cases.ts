@@ -94,10 +94,15 @@ export interface AssessCase {
   expected: Expected;
 }
 
+/** Expects exactly the fields `expected` names of `a`. */
+export function expectFields(a: Assessment, expected: Expected): void {
+  expect(fieldsNamed(a, expected)).toEqual(expected);
+}
+
 /** Assesses the row's claim on `raw` and expects exactly the fields the row names. */
 export function expectDecided(raw: RawRecords, row: AssessCase): Assessment {
   const a = assessClaim(raw, row.claim);
-  expect(fieldsNamed(a, row.expected)).toEqual(row.expected);
+  expectFields(a, row.expected);
   return a;
 }
 
