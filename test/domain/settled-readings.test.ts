@@ -7,56 +7,31 @@
  * another account other-co, and claims received 2026-03-04 09:00 (+08:00) unless said.
  * Thirty minutes of an `unavailable` fault on the host pay 100.00, an hour 200.00.
  */
-import { describe, expect, it } from 'vitest';
-import type { Assessment } from '../../src/domain/assess/types.ts';
-import { baseRecords, contextOf, incident, type RawRecords, run } from '../support/builders.ts';
+import { describe, it } from 'vitest';
+import {
+  type AssessCase,
+  assessClaim,
+  expectDecided,
+  expectFields,
+  filing,
+  order,
+  otherCo,
+  paid,
+  unpaid,
+} from '../support/assess-cases.ts';
+import { baseRecords, incident, type RawRecords } from '../support/builders.ts';
+import { named } from '../support/named-rows.ts';
 
 const STRANGER = 'someone@elsewhere.test';
 /** After the deadline of a fault on Monday 2 March (the end of Wednesday 11 March). */
 const LATE = '2026-03-12T09:00:00+08:00';
-/** Two days before the default receipt time: inside the 120-hour refund window. */
-const RECENT = '2026-03-02T09:00:00+08:00';
-
-function order(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    account: 'demo-shop',
-    product: 'ECS monthly',
-    billing: 'monthly',
-    amount: '300.00',
-    purchased_at: RECENT,
-    status: 'paid',
-    ...extra,
-  };
-}
-
-function filing(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    account: 'demo-shop',
-    submitted_at: '2026-02-20T10:00:00+08:00',
-    approved_at: '2026-02-25T10:00:00+08:00',
-    first_time: true,
-    status: 'approved',
-    ...extra,
-  };
-}
 
 /** demo-shop, other-co, one-hour faults on 27 February and 2 March 14:00, and `more`. */
 function world(more: RawRecords = {}): Required<RawRecords> {
   const base = baseRecords();
   return {
     ...base,
-    accounts: [
-      ...base.accounts,
-      {
-        id: 'other-co',
-        emails: ['ops@other-co.test'],
-        vip: false,
-        currency: 'CNY',
-        accumulated_recharge: '0',
-        icp_rewarded: false,
-      },
-    ],
+    accounts: [...base.accounts, otherCo()],
     incidents: [
       incident('INC-0227', '2026-02-27T14:00:00+08:00', '2026-02-27T15:00:00+08:00'),
       incident('INC-0302', '2026-03-02T14:00:00+08:00', '2026-03-02T15:00:00+08:00'),
@@ -65,206 +40,146 @@ function world(more: RawRecords = {}): Required<RawRecords> {
   };
 }
 
-function decide(
-  raw: RawRecords,
-  email: { subject: string; text?: string; from?: string },
-  received?: string,
-): Assessment {
-  return run(contextOf(raw), { text: '', ...email }, received);
-}
+/** A case with its own records. */
+type ReadingCase = AssessCase & { records: RawRecords };
 
-function summary(a: Assessment) {
-  return {
-    decision: a.decision,
-    reasons: a.reasons,
-    amount: a.amount,
-    currency: a.currency,
-  };
+/** The check every table of this file runs on each of its rows. */
+function eachRow(rows: ReadingCase[]): void {
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(row.records, row);
+  });
 }
 
 describe('fields_outside_subject concerns compensation only', () => {
-  it('a refund whose account and orders are only in the body is approved without it', () => {
-    const a = decide(world({ orders: [order('ORD-1')] }), {
-      subject: 'Refund request',
-      text: 'Account: demo-shop\nOrder: ORD-1',
-    });
-    expect(summary(a)).toEqual({
-      decision: 'approved',
-      reasons: [],
-      amount: '300.00',
-      currency: 'CNY',
-    });
-  });
-
-  it('an ICP reward claim whose account is only in the body is approved without it', () => {
-    const a = decide(world({ icpFilings: [filing()] }), {
-      subject: 'ICP reward application',
-      text: 'Account: demo-shop',
-    });
-    expect(summary(a)).toEqual({
-      decision: 'approved',
-      reasons: [],
-      amount: '100.00',
-      currency: 'CNY',
-    });
-  });
-
-  it('a compensation claim whose count is only in the body gets it (review)', () => {
-    const a = decide(world(), {
-      subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05',
-      text: 'It happened once.',
-    });
-    expect(summary(a)).toEqual({
-      decision: 'review',
-      reasons: ['fields_outside_subject'],
-      amount: '200.00',
-      currency: 'CNY',
-    });
-  });
+  eachRow([
+    {
+      name: 'a refund whose account and orders are only in the body is approved without it',
+      records: world({ orders: [order('ORD-1')] }),
+      claim: { subject: 'Refund request', text: 'Account: demo-shop\nOrder: ORD-1' },
+      expected: paid('approved', '300.00'),
+    },
+    {
+      name: 'an ICP reward claim whose account is only in the body is approved without it',
+      records: world({ icpFilings: [filing()] }),
+      claim: { subject: 'ICP reward application', text: 'Account: demo-shop' },
+      expected: paid('approved', '100.00'),
+    },
+    {
+      name: 'a compensation claim whose count is only in the body gets it (review)',
+      records: world(),
+      claim: {
+        subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05',
+        text: 'It happened once.',
+      },
+      expected: paid('review', '200.00', 'fields_outside_subject'),
+    },
+  ]);
 });
 
 describe('informing reasons are reported only when something is paid', () => {
   const rewarded = { icp_reward: { amount: '100.00', recoverable: false } };
+  const refunds = ['R-1', 'R-2', 'R-3'].map((id, i) => ({
+    id,
+    account: 'demo-shop',
+    at: `2026-01-0${i + 1}T10:00:00+08:00`,
+    orders: [`OLD-${i}`],
+  }));
 
-  it('a request over the order limit reports too_many_orders, not reward_deducted', () => {
-    const orders = [order('ORD-1', rewarded), order('ORD-2'), order('ORD-3'), order('ORD-4')];
-    const a = decide(world({ orders }), {
-      subject: 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4',
-    });
-    expect({ ...summary(a), orders: a.orders }).toEqual({
-      decision: 'rejected',
-      reasons: ['too_many_orders'],
-      amount: null,
-      currency: null,
-      orders: [],
-    });
-  });
-
-  it('an account at its refund limit gets refund_limit_reached, not reward_deducted', () => {
-    const refunds = ['R-1', 'R-2', 'R-3'].map((id, i) => ({
-      id,
-      account: 'demo-shop',
-      at: `2026-01-0${i + 1}T10:00:00+08:00`,
-      orders: [`OLD-${i}`],
-    }));
-    const a = decide(world({ orders: [order('ORD-1', rewarded)], refunds }), {
-      subject: 'Refund, account demo-shop, order ORD-1',
-    });
-    expect(summary(a)).toEqual({
-      decision: 'rejected',
-      reasons: ['refund_limit_reached'],
-      amount: null,
-      currency: null,
-    });
-  });
-
-  it('a paid refund still reports reward_deducted', () => {
-    const a = decide(world({ orders: [order('ORD-1', rewarded)] }), {
-      subject: 'Refund, account demo-shop, order ORD-1',
-    });
-    expect(summary(a)).toEqual({
-      decision: 'approved',
-      reasons: ['reward_deducted'],
-      amount: '200.00',
-      currency: 'CNY',
-    });
-  });
+  eachRow([
+    {
+      name: 'a request over the order limit reports too_many_orders, not reward_deducted',
+      records: world({
+        orders: [order('ORD-1', rewarded), order('ORD-2'), order('ORD-3'), order('ORD-4')],
+      }),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4' },
+      expected: { ...unpaid('rejected', 'too_many_orders'), orders: [] },
+    },
+    {
+      name: 'an account at its refund limit gets refund_limit_reached, not reward_deducted',
+      records: world({ orders: [order('ORD-1', rewarded)], refunds }),
+      claim: { subject: 'Refund, account demo-shop, order ORD-1' },
+      expected: unpaid('rejected', 'refund_limit_reached'),
+    },
+    {
+      name: 'a paid refund still reports reward_deducted',
+      records: world({ orders: [order('ORD-1', rewarded)] }),
+      claim: { subject: 'Refund, account demo-shop, order ORD-1' },
+      expected: paid('approved', '200.00', 'reward_deducted'),
+    },
+  ]);
 
   it('a late compensation claim reports late_claim, not the excluded cause of one of its incidents', () => {
-    const raw = world();
-    raw.incidents = [
-      incident('INC-0227', '2026-02-27T14:00:00+08:00', '2026-02-27T15:00:00+08:00', {
-        cause: 'maintenance',
-      }),
-      incident('INC-0302', '2026-03-02T14:00:00+08:00', '2026-03-02T15:00:00+08:00'),
-    ];
+    const raw = world({
+      incidents: [
+        incident('INC-0227', '2026-02-27T14:00:00+08:00', '2026-02-27T15:00:00+08:00', {
+          cause: 'maintenance',
+        }),
+        incident('INC-0302', '2026-03-02T14:00:00+08:00', '2026-03-02T15:00:00+08:00'),
+      ],
+    });
     const subject = 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05, twice';
-    expect(summary(decide(raw, { subject }))).toEqual({
-      decision: 'approved',
-      reasons: ['excluded_cause'],
-      amount: '200.00',
-      currency: 'CNY',
-    });
-    expect(summary(decide(raw, { subject }, LATE))).toEqual({
-      decision: 'rejected',
-      reasons: ['late_claim'],
-      amount: null,
-      currency: null,
-    });
+    expectFields(assessClaim(raw, { subject }), paid('approved', '200.00', 'excluded_cause'));
+    expectFields(assessClaim(raw, { subject, received: LATE }), unpaid('rejected', 'late_claim'));
   });
 });
 
 describe('"never below zero" applies to the refund total, not per order', () => {
-  it('a reward larger than its order is taken off the other order too: 60 + 300 − 100 = 260.00', () => {
-    const orders = [
-      order('ORD-1', { amount: '60.00', icp_reward: { amount: '100.00', recoverable: false } }),
-      order('ORD-2'),
-    ];
-    const a = decide(world({ orders }), {
-      subject: 'Refund, account demo-shop, orders ORD-1, ORD-2',
-    });
-    expect(summary(a)).toEqual({
-      decision: 'approved',
-      reasons: ['reward_deducted'],
-      amount: '260.00',
-      currency: 'CNY',
-    });
-  });
+  const rewarded60 = () =>
+    order('ORD-1', { amount: '60.00', icp_reward: { amount: '100.00', recoverable: false } });
 
-  it('the total alone stops at zero', () => {
-    const orders = [
-      order('ORD-1', { amount: '60.00', icp_reward: { amount: '100.00', recoverable: false } }),
-    ];
-    const a = decide(world({ orders }), { subject: 'Refund, account demo-shop, order ORD-1' });
-    expect(a.amount).toBe('0.00');
-  });
+  eachRow([
+    {
+      name: 'a reward larger than its order is taken off the other order too: 60 + 300 − 100 = 260.00',
+      records: world({ orders: [rewarded60(), order('ORD-2')] }),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-2' },
+      expected: paid('approved', '260.00', 'reward_deducted'),
+    },
+    {
+      name: 'the total alone stops at zero',
+      records: world({ orders: [rewarded60()] }),
+      claim: { subject: 'Refund, account demo-shop, order ORD-1' },
+      expected: { amount: '0.00' },
+    },
+  ]);
 });
 
 describe('a date-only claimed time matches every affected incident starting that local date', () => {
-  const sameDay = () => {
-    const raw = world();
-    raw.incidents = [
-      incident('INC-AM', '2026-03-02T09:00:00+08:00', '2026-03-02T09:30:00+08:00'),
-      incident('INC-PM', '2026-03-02T16:00:00+08:00', '2026-03-02T17:00:00+08:00'),
-    ];
-    return raw;
-  };
+  const sameDay = () =>
+    world({
+      incidents: [
+        incident('INC-AM', '2026-03-02T09:00:00+08:00', '2026-03-02T09:30:00+08:00'),
+        incident('INC-PM', '2026-03-02T16:00:00+08:00', '2026-03-02T17:00:00+08:00'),
+      ],
+    });
 
-  it('its best match is the latest of them', () => {
-    const a = decide(sameDay(), {
-      subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02, occurrences: 1',
-    });
-    expect({ ...summary(a), incidents: a.incidents, last: a.details.lastFault }).toEqual({
-      decision: 'approved',
-      reasons: [],
-      amount: '200.00',
-      currency: 'CNY',
-      incidents: ['INC-PM'],
-      last: 'INC-PM',
-    });
-  });
-
-  it('the earlier one matches too: a count of two takes both', () => {
-    const a = decide(sameDay(), {
-      subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02, twice',
-    });
-    expect({ ...summary(a), incidents: a.incidents }).toEqual({
-      decision: 'approved',
-      reasons: [],
-      amount: '300.00',
-      currency: 'CNY',
-      incidents: ['INC-AM', 'INC-PM'],
-    });
-  });
-
-  it('a day before an incident’s start date does not match it, though the incident ran into it', () => {
-    const raw = world();
-    raw.incidents = [incident('INC-N', '2026-03-01T23:30:00+08:00', '2026-03-02T00:30:00+08:00')];
-    const a = decide(raw, {
-      subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02, once',
-    });
-    expect(a.reasons).toEqual(['no_matching_incident']);
-  });
+  eachRow([
+    {
+      name: 'its best match is the latest of them',
+      records: sameDay(),
+      claim: {
+        subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02, occurrences: 1',
+      },
+      expected: {
+        ...paid('approved', '200.00'),
+        incidents: ['INC-PM'],
+        details: { lastFault: 'INC-PM' },
+      },
+    },
+    {
+      name: 'the earlier one matches too: a count of two takes both',
+      records: sameDay(),
+      claim: { subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02, twice' },
+      expected: { ...paid('approved', '300.00'), incidents: ['INC-AM', 'INC-PM'] },
+    },
+    {
+      name: 'a day before an incident’s start date does not match it, though the incident ran into it',
+      records: world({
+        incidents: [incident('INC-N', '2026-03-01T23:30:00+08:00', '2026-03-02T00:30:00+08:00')],
+      }),
+      claim: { subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02, once' },
+      expected: { reasons: ['no_matching_incident'] },
+    },
+  ]);
 });
 
 describe('an order of another account gets order_not_owned and nothing else', () => {
@@ -277,153 +192,111 @@ describe('an order of another account gets order_not_owned and nothing else', ()
       purchased_at: '2025-01-01T09:00:00+08:00',
     });
 
-  it('alone, it is rejected with order_not_owned only', () => {
-    const a = decide(world({ orders: [foreign()] }), {
-      subject: 'Refund, account demo-shop, order ORD-X',
-    });
-    expect({ ...summary(a), perItem: a.details.perItem, lines: a.details.refund }).toEqual({
-      decision: 'rejected',
-      reasons: ['order_not_owned'],
-      amount: null,
-      currency: null,
-      perItem: { 'ORD-X': ['order_not_owned'] },
-      lines: [],
-    });
-  });
-
-  it('next to an eligible order, the request goes to review with order_not_owned only', () => {
-    const a = decide(world({ orders: [foreign(), order('ORD-1')] }), {
-      subject: 'Refund, account demo-shop, orders ORD-1, ORD-X',
-    });
-    expect({ ...summary(a), orders: a.orders, perItem: a.details.perItem }).toEqual({
-      decision: 'review',
-      reasons: ['order_not_owned'],
-      amount: '300.00',
-      currency: 'CNY',
-      orders: ['ORD-1'],
-      perItem: { 'ORD-X': ['order_not_owned'] },
-    });
-  });
+  eachRow([
+    {
+      name: 'alone, it is rejected with order_not_owned only',
+      records: world({ orders: [foreign()] }),
+      claim: { subject: 'Refund, account demo-shop, order ORD-X' },
+      expected: {
+        ...unpaid('rejected', 'order_not_owned'),
+        details: { perItem: { 'ORD-X': ['order_not_owned'] }, refund: [] },
+      },
+    },
+    {
+      name: 'next to an eligible order, the request goes to review with order_not_owned only',
+      records: world({ orders: [foreign(), order('ORD-1')] }),
+      claim: { subject: 'Refund, account demo-shop, orders ORD-1, ORD-X' },
+      expected: {
+        ...paid('review', '300.00', 'order_not_owned'),
+        orders: ['ORD-1'],
+        details: { perItem: { 'ORD-X': ['order_not_owned'] } },
+      },
+    },
+  ]);
 });
 
 describe('a pending filing older than the abandon period gets filing_incomplete and filing_abandoned', () => {
-  it('pending since 1 February, claimed on 4 March', () => {
-    const raw = world({
-      icpFilings: [
-        filing({ submitted_at: '2026-02-01T10:00:00+08:00', approved_at: null, status: 'pending' }),
-      ],
-    });
-    expect(summary(decide(raw, { subject: 'ICP reward, account demo-shop' }))).toEqual({
-      decision: 'rejected',
-      reasons: ['filing_incomplete', 'filing_abandoned'],
-      amount: null,
-      currency: null,
-    });
-  });
+  const pendingSince = (submitted_at: string) =>
+    world({ icpFilings: [filing({ submitted_at, approved_at: null, status: 'pending' })] });
 
-  it('pending for less than the period, it is only incomplete', () => {
-    const raw = world({
-      icpFilings: [
-        filing({ submitted_at: '2026-03-01T10:00:00+08:00', approved_at: null, status: 'pending' }),
-      ],
-    });
-    expect(decide(raw, { subject: 'ICP reward, account demo-shop' }).reasons).toEqual([
-      'filing_incomplete',
-    ]);
-  });
+  eachRow([
+    {
+      name: 'pending since 1 February, claimed on 4 March',
+      records: pendingSince('2026-02-01T10:00:00+08:00'),
+      claim: { subject: 'ICP reward, account demo-shop' },
+      expected: unpaid('rejected', 'filing_incomplete', 'filing_abandoned'),
+    },
+    {
+      name: 'pending for less than the period, it is only incomplete',
+      records: pendingSince('2026-03-01T10:00:00+08:00'),
+      claim: { subject: 'ICP reward, account demo-shop' },
+      expected: { reasons: ['filing_incomplete'] },
+    },
+  ]);
 });
 
 describe('when any rejecting reason applies, amount is null, even for review', () => {
-  it('a stranger’s late compensation claim goes to review without an amount', () => {
-    const a = decide(
-      world(),
-      {
-        subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05, once',
+  const onceOn2March = 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05, once';
+
+  eachRow([
+    {
+      name: 'a stranger’s late compensation claim goes to review without an amount',
+      records: world(),
+      claim: { subject: onceOn2March, from: STRANGER, received: LATE },
+      expected: unpaid('review', 'sender_not_account_contact', 'late_claim'),
+    },
+    {
+      name: 'a stranger’s ICP claim without a filing goes to review without an amount',
+      records: world(),
+      claim: { subject: 'ICP reward, account demo-shop', from: STRANGER },
+      expected: unpaid('review', 'sender_not_account_contact', 'filing_not_found'),
+    },
+    {
+      name: 'a stranger’s refund over the order limit goes to review without an amount',
+      records: world({ orders: ['ORD-1', 'ORD-2', 'ORD-3', 'ORD-4'].map((id) => order(id)) }),
+      claim: {
+        subject: 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4',
         from: STRANGER,
       },
-      LATE,
-    );
-    expect(summary(a)).toEqual({
-      decision: 'review',
-      reasons: ['sender_not_account_contact', 'late_claim'],
-      amount: null,
-      currency: null,
-    });
-  });
-
-  it('a stranger’s ICP claim without a filing goes to review without an amount', () => {
-    const a = decide(world(), { subject: 'ICP reward, account demo-shop', from: STRANGER });
-    expect(summary(a)).toEqual({
-      decision: 'review',
-      reasons: ['sender_not_account_contact', 'filing_not_found'],
-      amount: null,
-      currency: null,
-    });
-  });
-
-  it('a stranger’s refund over the order limit goes to review without an amount', () => {
-    const orders = ['ORD-1', 'ORD-2', 'ORD-3', 'ORD-4'].map((id) => order(id));
-    const a = decide(world({ orders }), {
-      subject: 'Refund, account demo-shop, orders ORD-1, ORD-2, ORD-3, ORD-4',
-      from: STRANGER,
-    });
-    expect(summary(a)).toEqual({
-      decision: 'review',
-      reasons: ['sender_not_account_contact', 'too_many_orders'],
-      amount: null,
-      currency: null,
-    });
-  });
-
-  it('a stranger’s claim with nothing rejecting keeps its amount, for the agent', () => {
-    const a = decide(world(), {
-      subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05, once',
-      from: STRANGER,
-    });
-    expect(summary(a)).toEqual({
-      decision: 'review',
-      reasons: ['sender_not_account_contact'],
-      amount: '200.00',
-      currency: 'CNY',
-    });
-  });
+      expected: unpaid('review', 'sender_not_account_contact', 'too_many_orders'),
+    },
+    {
+      name: 'a stranger’s claim with nothing rejecting keeps its amount, for the agent',
+      records: world(),
+      claim: { subject: onceOn2March, from: STRANGER },
+      expected: paid('review', '200.00', 'sender_not_account_contact'),
+    },
+  ]);
 });
 
 describe('boundaries are inclusive', () => {
-  it('an incident exactly lookback_days before the last fault counts', () => {
-    const raw = world();
-    raw.incidents = [
-      incident('INC-0131', '2026-01-31T14:00:00+08:00', '2026-01-31T15:00:00+08:00'),
-      incident('INC-0302', '2026-03-02T14:00:00+08:00', '2026-03-02T15:00:00+08:00'),
-    ];
-    const a = decide(raw, {
-      subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05, twice',
-    });
-    expect({ ...summary(a), incidents: a.incidents }).toEqual({
-      decision: 'approved',
-      reasons: [],
-      amount: '400.00',
-      currency: 'CNY',
-      incidents: ['INC-0131', 'INC-0302'],
-    });
-  });
-
-  it('a filing approved exactly icp_abandon_days after submission is in time', () => {
-    const raw = world({ icpFilings: [filing({ approved_at: '2026-03-02T10:00:00+08:00' })] });
-    expect(summary(decide(raw, { subject: 'ICP reward, account demo-shop' }))).toEqual({
-      decision: 'approved',
-      reasons: [],
-      amount: '100.00',
-      currency: 'CNY',
-    });
-  });
-
-  it('one millisecond later it is abandoned', () => {
-    const raw = world({ icpFilings: [filing({ approved_at: '2026-03-02T10:00:00.001+08:00' })] });
-    expect(decide(raw, { subject: 'ICP reward, account demo-shop' }).reasons).toEqual([
-      'filing_abandoned',
-    ]);
-  });
+  eachRow([
+    {
+      name: 'an incident exactly lookback_days before the last fault counts',
+      records: world({
+        incidents: [
+          incident('INC-0131', '2026-01-31T14:00:00+08:00', '2026-01-31T15:00:00+08:00'),
+          incident('INC-0302', '2026-03-02T14:00:00+08:00', '2026-03-02T15:00:00+08:00'),
+        ],
+      }),
+      claim: {
+        subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02 14:05, twice',
+      },
+      expected: { ...paid('approved', '400.00'), incidents: ['INC-0131', 'INC-0302'] },
+    },
+    {
+      name: 'a filing approved exactly icp_abandon_days after submission is in time',
+      records: world({ icpFilings: [filing({ approved_at: '2026-03-02T10:00:00+08:00' })] }),
+      claim: { subject: 'ICP reward, account demo-shop' },
+      expected: paid('approved', '100.00'),
+    },
+    {
+      name: 'one millisecond later it is abandoned',
+      records: world({ icpFilings: [filing({ approved_at: '2026-03-02T10:00:00.001+08:00' })] }),
+      claim: { subject: 'ICP reward, account demo-shop' },
+      expected: { reasons: ['filing_abandoned'] },
+    },
+  ]);
 
   describe('the review limit compares the rounded total: above 5000.00, not equal', () => {
     /** 25 hours on the 48.00/day host from Sunday 1 March 13:00: exactly 5000.00. */
@@ -433,73 +306,68 @@ describe('boundaries are inclusive', () => {
       raw.incidents = [incident('INC-1', start, end)];
       return raw;
     };
-    const subject = 'Compensation claim, account: demo-shop, fault time: 2026-03-02 13:50, once';
+    const claim = {
+      subject: 'Compensation claim, account: demo-shop, fault time: 2026-03-02 13:50, once',
+    };
 
-    it('exactly 5000.00 is approved', () => {
-      expect(summary(decide(long('2026-03-02T14:00:00+08:00'), { subject }))).toEqual({
-        decision: 'approved',
-        reasons: [],
-        amount: '5000.00',
-        currency: 'CNY',
-      });
-    });
-
-    it('5000.0015, paid as 5000.00, is approved', () => {
-      const raw = long('2026-03-02T14:00:13+08:00', '33.33', '2026-03-01T02:00:00+08:00');
-      expect(summary(decide(raw, { subject }))).toEqual({
-        decision: 'approved',
-        reasons: [],
-        amount: '5000.00',
-        currency: 'CNY',
-      });
-    });
-
-    it('5000.06 goes to review', () => {
-      expect(summary(decide(long('2026-03-02T14:00:01+08:00'), { subject }))).toEqual({
-        decision: 'review',
-        reasons: ['amount_over_review_limit'],
-        amount: '5000.06',
-        currency: 'CNY',
-      });
-    });
+    eachRow([
+      {
+        name: 'exactly 5000.00 is approved',
+        records: long('2026-03-02T14:00:00+08:00'),
+        claim,
+        expected: paid('approved', '5000.00'),
+      },
+      {
+        name: '5000.0015, paid as 5000.00, is approved',
+        records: long('2026-03-02T14:00:13+08:00', '33.33', '2026-03-01T02:00:00+08:00'),
+        claim,
+        expected: paid('approved', '5000.00'),
+      },
+      {
+        name: '5000.06 goes to review',
+        records: long('2026-03-02T14:00:01+08:00'),
+        claim,
+        expected: paid('review', '5000.06', 'amount_over_review_limit'),
+      },
+    ]);
   });
 
   describe("with several filings, the account's first filing decides", () => {
-    it('a good first filing wins over a later pending one', () => {
-      const raw = world({
-        icpFilings: [
-          filing(),
-          filing({
-            submitted_at: '2026-03-01T10:00:00+08:00',
-            approved_at: null,
-            first_time: false,
-            status: 'pending',
-          }),
-        ],
-      });
-      expect(decide(raw, { subject: 'ICP reward, account demo-shop' }).decision).toBe('approved');
-    });
-
-    it('an abandoned first filing is not saved by a later good one', () => {
-      const raw = world({
-        icpFilings: [
-          filing({
-            submitted_at: '2026-01-01T10:00:00+08:00',
-            approved_at: '2026-01-20T10:00:00+08:00',
-          }),
-          filing({
-            submitted_at: '2026-02-20T10:00:00+08:00',
-            approved_at: '2026-02-22T10:00:00+08:00',
-            first_time: false,
-          }),
-        ],
-      });
-      expect(summary(decide(raw, { subject: 'ICP reward, account demo-shop' }))).toEqual({
-        decision: 'rejected',
-        reasons: ['filing_abandoned'],
-        amount: null,
-        currency: null,
-      });
-    });
+    eachRow([
+      {
+        name: 'a good first filing wins over a later pending one',
+        records: world({
+          icpFilings: [
+            filing(),
+            filing({
+              submitted_at: '2026-03-01T10:00:00+08:00',
+              approved_at: null,
+              first_time: false,
+              status: 'pending',
+            }),
+          ],
+        }),
+        claim: { subject: 'ICP reward, account demo-shop' },
+        expected: { decision: 'approved' },
+      },
+      {
+        name: 'an abandoned first filing is not saved by a later good one',
+        records: world({
+          icpFilings: [
+            filing({
+              submitted_at: '2026-01-01T10:00:00+08:00',
+              approved_at: '2026-01-20T10:00:00+08:00',
+            }),
+            filing({
+              submitted_at: '2026-02-20T10:00:00+08:00',
+              approved_at: '2026-02-22T10:00:00+08:00',
+              first_time: false,
+            }),
+          ],
+        }),
+        claim: { subject: 'ICP reward, account demo-shop' },
+        expected: unpaid('rejected', 'filing_abandoned'),
+      },
+    ]);
   });
 });
