@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { extractFaultTimes } from '../../../src/domain/extract/fault-times.ts';
 import { findOccurrences } from '../../../src/domain/extract/occurrences.ts';
-import { baseRecords, contextOf, incident, run } from '../../support/builders.ts';
+import { type AssessCase, type Expected, expectDecided } from '../../support/assess-cases.ts';
+import { baseRecords, incident } from '../../support/builders.ts';
+import { named } from '../../support/named-rows.ts';
 
 /** The issue's world, with demo-shop renamed to `accountId` where a repro needs another id. */
 function world(accountId = 'demo-shop') {
@@ -18,48 +20,49 @@ function world(accountId = 'demo-shop') {
     incident('inc-0227', '2026-02-27T10:00:00+08:00', '2026-02-27T10:30:00+08:00'),
     incident('inc-0302', '2026-03-02T10:00:00+08:00', '2026-03-02T10:30:00+08:00'),
   ];
-  return contextOf(raw);
+  return raw;
 }
 
-function decided(subject: string, accountId?: string) {
-  const a = run(world(accountId), { subject });
+/** A repro of the issue: its subject, in the world of `account` (demo-shop unless said). */
+type Repro = AssessCase & { account?: string };
+
+/** Approved for the latest `count` of the two incidents, 100.00 each. */
+function paidFor(count: 1 | 2): Expected {
   return {
-    decision: a.decision,
-    occurrencesClaimed: a.occurrencesClaimed,
-    amount: a.amount,
-    incidents: a.incidents,
-    reasons: a.reasons,
+    decision: 'approved',
+    occurrencesClaimed: count,
+    amount: count === 1 ? '100.00' : '200.00',
+    incidents: count === 1 ? ['inc-0302'] : ['inc-0227', 'inc-0302'],
+    reasons: [],
   };
 }
 
-describe('item 1: "Fault times:" is a label, not a count', () => {
-  it('"Fault times: 2 Mar 2026 10:05; Occurrences: 1" claims one incident and is paid 100.00', () => {
-    expect(
-      decided(
-        'Compensation claim - Account: demo-shop; Fault times: 2 Mar 2026 10:05; Occurrences: 1',
-      ),
-    ).toEqual({
-      decision: 'approved',
-      occurrencesClaimed: 1,
-      amount: '100.00',
-      incidents: ['inc-0302'],
-      reasons: [],
-    });
+/** The check every table of repros runs on each of its rows. */
+function eachRepro(rows: Repro[]): void {
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(world(row.account), row);
   });
+}
 
-  it('"Fault times: 27 Feb 2026 10:05, 2 Mar 2026 10:05; twice" claims two and is paid 200.00', () => {
-    expect(
-      decided(
-        'Compensation claim - Account: demo-shop; Fault times: 27 Feb 2026 10:05, 2 Mar 2026 10:05; twice',
-      ),
-    ).toEqual({
-      decision: 'approved',
-      occurrencesClaimed: 2,
-      amount: '200.00',
-      incidents: ['inc-0227', 'inc-0302'],
-      reasons: [],
-    });
-  });
+describe('item 1: "Fault times:" is a label, not a count', () => {
+  eachRepro([
+    {
+      name: '"Fault times: 2 Mar 2026 10:05; Occurrences: 1" claims one incident and is paid 100.00',
+      claim: {
+        subject:
+          'Compensation claim - Account: demo-shop; Fault times: 2 Mar 2026 10:05; Occurrences: 1',
+      },
+      expected: paidFor(1),
+    },
+    {
+      name: '"Fault times: 27 Feb 2026 10:05, 2 Mar 2026 10:05; twice" claims two and is paid 200.00',
+      claim: {
+        subject:
+          'Compensation claim - Account: demo-shop; Fault times: 27 Feb 2026 10:05, 2 Mar 2026 10:05; twice',
+      },
+      expected: paidFor(2),
+    },
+  ]);
 
   it.each([
     ['Fault times: 2 Mar 2026 10:05; Occurrences: 1', 1],
@@ -88,19 +91,14 @@ describe('item 1: "Fault times:" is a label, not a count', () => {
 });
 
 describe('item 2: a count followed by a type keyword is still a count', () => {
-  it.each(['Compensation claim', '赔偿申请', '賠償申請'])(
-    '"… 10:05 2 occurrences %s" claims two incidents and is paid 200.00',
-    (keyword) => {
-      expect(
-        decided(`Account: demo-shop Fault time: 2026-03-02 10:05 2 occurrences ${keyword}`),
-      ).toEqual({
-        decision: 'approved',
-        occurrencesClaimed: 2,
-        amount: '200.00',
-        incidents: ['inc-0227', 'inc-0302'],
-        reasons: [],
-      });
-    },
+  eachRepro(
+    ['Compensation claim', '赔偿申请', '賠償申請'].map((keyword) => ({
+      name: `"… 10:05 2 occurrences ${keyword}" claims two incidents and is paid 200.00`,
+      claim: {
+        subject: `Account: demo-shop Fault time: 2026-03-02 10:05 2 occurrences ${keyword}`,
+      },
+      expected: paidFor(2),
+    })),
   );
 
   it.each([
@@ -118,35 +116,25 @@ describe('item 2: a count followed by a type keyword is still a count', () => {
 });
 
 describe('item 3: a count word or xN counts only as a token of its own', () => {
-  it('account once-labs with "Occurrences: 2" claims two incidents', () => {
-    expect(
-      decided(
-        'Compensation claim - Account: once-labs; Fault time: 2026-03-02 10:05; Occurrences: 2',
-        'once-labs',
-      ),
-    ).toEqual({
-      decision: 'approved',
-      occurrencesClaimed: 2,
-      amount: '200.00',
-      incidents: ['inc-0227', 'inc-0302'],
-      reasons: [],
-    });
-  });
-
-  it('account shop-x3 with "twice" claims two incidents', () => {
-    expect(
-      decided(
-        'Compensation claim - Account: shop-x3; Fault time: 2026-03-02 10:05; twice',
-        'shop-x3',
-      ),
-    ).toEqual({
-      decision: 'approved',
-      occurrencesClaimed: 2,
-      amount: '200.00',
-      incidents: ['inc-0227', 'inc-0302'],
-      reasons: [],
-    });
-  });
+  eachRepro([
+    {
+      name: 'account once-labs with "Occurrences: 2" claims two incidents',
+      account: 'once-labs',
+      claim: {
+        subject:
+          'Compensation claim - Account: once-labs; Fault time: 2026-03-02 10:05; Occurrences: 2',
+      },
+      expected: paidFor(2),
+    },
+    {
+      name: 'account shop-x3 with "twice" claims two incidents',
+      account: 'shop-x3',
+      claim: {
+        subject: 'Compensation claim - Account: shop-x3; Fault time: 2026-03-02 10:05; twice',
+      },
+      expected: paidFor(2),
+    },
+  ]);
 
   it.each([
     'once-labs',
