@@ -12,8 +12,9 @@ import type { Assessment } from '../../src/domain/assess/types.ts';
 import { fallbackParse } from '../../src/mail/fallback-parse.ts';
 import { parseEmail } from '../../src/mail/parse.ts';
 import { at, baseRecords, contextOf, expectSameOnSlice, incident } from '../support/builders.ts';
+import { named } from '../support/named-rows.ts';
 import { CRLF, wordB } from './build.ts';
-import { DECLARED, LEGACY, rawHeaderMessage, utf8Twin } from './raw-8bit.ts';
+import { DECLARED, LEGACY, type RawHeaderMessage, rawHeaderMessage, utf8Twin } from './raw-8bit.ts';
 
 const world = () => {
   const raw = baseRecords();
@@ -33,6 +34,13 @@ async function decide(raw: Buffer): Promise<Assessment> {
 }
 
 const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+/** A message whose Subject (and display name, where named) must read back as written. */
+interface ReadBack {
+  name: string;
+  message: RawHeaderMessage;
+  fields: ('subject' | 'fromName')[];
+}
 
 describe('raw 8-bit Subject and From in a legacy Chinese charset (issue #12, item 6)', () => {
   for (const legacy of LEGACY) {
@@ -67,48 +75,71 @@ describe('raw 8-bit Subject and From in a legacy Chinese charset (issue #12, ite
     }
   }
 
-  it('reads a GB18030 four-byte character in a raw Subject', async () => {
-    const subject = '赔偿申请 𠮷野家 账号：demo-shop';
-    const email = await parseEmail(
-      rawHeaderMessage({ charset: 'GB18030', subject, fromName: '张三', declared: 'nowhere' }),
-    );
-    expect(email.subject).toBe(subject);
-  });
-
-  it('reads a two-character Big5 subject as Big5 on the evidence of its display name', async () => {
-    // 請問 alone reads as plausible GB18030 too (叫拜); the name 陳大文 does not.
-    const email = await parseEmail(
-      rawHeaderMessage({
-        charset: 'Big5',
-        subject: '請問',
-        fromName: '陳大文',
+  const readBack: ReadBack[] = [
+    {
+      name: 'reads a GB18030 four-byte character in a raw Subject',
+      message: {
+        charset: 'GB18030',
+        subject: '赔偿申请 𠮷野家 账号：demo-shop',
+        fromName: '张三',
         declared: 'nowhere',
-      }),
-    );
-    expect(email.subject).toBe('請問');
-    expect(email.fromName).toBe('陳大文');
-  });
+      },
+      fields: ['subject'],
+    },
+    {
+      // 請問 alone reads as plausible GB18030 too (叫拜); the name 陳大文 does not.
+      name: 'reads a two-character Big5 subject as Big5 on the evidence of its display name',
+      message: { charset: 'Big5', subject: '請問', fromName: '陳大文', declared: 'nowhere' },
+      fields: ['subject', 'fromName'],
+    },
+    {
+      name: 'keeps reading a raw UTF-8 Subject as UTF-8 when the body declares GBK',
+      message: {
+        charset: 'utf-8',
+        subject: '赔偿申请 账号：demo-shop',
+        fromName: '张三',
+        declared: 'top-level',
+        declaredCharset: 'gbk',
+      },
+      fields: ['subject', 'fromName'],
+    },
+    {
+      name: 'guesses from the bytes when the declared charset does not decode them',
+      message: {
+        charset: 'GBK',
+        subject: '退款申请 订单号：o-1',
+        fromName: '李四',
+        declared: 'top-level',
+        declaredCharset: 'utf-8',
+      },
+      fields: ['subject', 'fromName'],
+    },
+    {
+      name: 'ignores a declared charset it does not know and guesses',
+      message: {
+        charset: 'Big5',
+        subject: '投訴：客服態度很差',
+        fromName: '黃志明',
+        declared: 'top-level',
+        declaredCharset: 'x-no-such-charset',
+      },
+      fields: ['subject', 'fromName'],
+    },
+    {
+      name: 'reads raw Latin-1 with a declared ISO-8859-1 body',
+      message: {
+        charset: 'ISO-8859-1',
+        subject: 'Réclamation de compensation',
+        fromName: 'Hélène',
+        declared: 'first text part',
+      },
+      fields: ['subject', 'fromName'],
+    },
+  ];
 
-  it('a stray Latin-1 byte in another header does not spoil the Subject', async () => {
-    const raw = Buffer.concat([
-      ascii(`X-Mailer: Caf\xe9 1.0${CRLF}From: it@demo-shop.test${CRLF}Subject: `),
-      iconv.encode('補償申請', 'big5'),
-      ascii(`${CRLF}${CRLF}x`),
-    ]);
-    expect((await parseEmail(raw)).subject).toBe('補償申請');
-  });
-
-  it('keeps reading a raw UTF-8 Subject as UTF-8 when the body declares GBK', async () => {
-    const raw = rawHeaderMessage({
-      charset: 'utf-8',
-      subject: '赔偿申请 账号：demo-shop',
-      fromName: '张三',
-      declared: 'top-level',
-      declaredCharset: 'gbk',
-    });
-    const email = await parseEmail(raw);
-    expect(email.subject).toBe('赔偿申请 账号：demo-shop');
-    expect(email.fromName).toBe('张三');
+  it.each(named(readBack))('%s', async (_name, { message, fields }) => {
+    const email = await parseEmail(rawHeaderMessage(message));
+    for (const field of fields) expect(email[field]).toBe(message[field]);
   });
 
   it('uses the declared charset even where another one also decodes the bytes', async () => {
@@ -120,45 +151,13 @@ describe('raw 8-bit Subject and From in a legacy Chinese charset (issue #12, ite
     expect(iconv.decode(iconv.encode('請問', 'big5'), 'gb18030')).not.toBe('請問');
   });
 
-  it('guesses from the bytes when the declared charset does not decode them', async () => {
-    const email = await parseEmail(
-      rawHeaderMessage({
-        charset: 'GBK',
-        subject: '退款申请 订单号：o-1',
-        fromName: '李四',
-        declared: 'top-level',
-        declaredCharset: 'utf-8',
-      }),
-    );
-    expect(email.subject).toBe('退款申请 订单号：o-1');
-    expect(email.fromName).toBe('李四');
-  });
-
-  it('ignores a declared charset it does not know and guesses', async () => {
-    const email = await parseEmail(
-      rawHeaderMessage({
-        charset: 'Big5',
-        subject: '投訴：客服態度很差',
-        fromName: '黃志明',
-        declared: 'top-level',
-        declaredCharset: 'x-no-such-charset',
-      }),
-    );
-    expect(email.subject).toBe('投訴：客服態度很差');
-    expect(email.fromName).toBe('黃志明');
-  });
-
-  it('reads raw Latin-1 with a declared ISO-8859-1 body', async () => {
-    const email = await parseEmail(
-      rawHeaderMessage({
-        charset: 'ISO-8859-1',
-        subject: 'Réclamation de compensation',
-        fromName: 'Hélène',
-        declared: 'first text part',
-      }),
-    );
-    expect(email.subject).toBe('Réclamation de compensation');
-    expect(email.fromName).toBe('Hélène');
+  it('a stray Latin-1 byte in another header does not spoil the Subject', async () => {
+    const raw = Buffer.concat([
+      ascii(`X-Mailer: Caf\xe9 1.0${CRLF}From: it@demo-shop.test${CRLF}Subject: `),
+      iconv.encode('補償申請', 'big5'),
+      ascii(`${CRLF}${CRLF}x`),
+    ]);
+    expect((await parseEmail(raw)).subject).toBe('補償申請');
   });
 
   it('decodes an RFC 2047 encoded word beside raw GBK bytes', async () => {
