@@ -1,5 +1,5 @@
 /**
- * The audit log's one writer. Every change to a claim, a user or the records is told here,
+ * The audit log's one writer (and the claim page's reader of a claim's trail). Every change to a claim, a user or the records is told here,
  * by whom and why; the table is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE,
  * migration 001), so nothing written here is ever changed.
  *

@@ -48,7 +48,7 @@ const KEY_TYPES: Record<QueueSort, string[]> = {
 
 /** Whether `sort` names one of the queue's orders. */
 export function isQueueSort(sort: string): sort is QueueSort {
-  return sort in KEYS;
+  return Object.hasOwn(KEYS, sort);
 }
 
 /** How many values a row's sort key (`QueueRow.sort_key`, and so a cursor) holds. */
