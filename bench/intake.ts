@@ -10,7 +10,7 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { ASSESS_QUEUE, queuePrefix } from '../src/pipeline/queues.ts';
-import { type RunningService, startService } from '../src/service.ts';
+import { type RunningService, startService } from '../src/service/index.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 import { type DovecotServer, startDovecot } from '../test/support/dovecot.ts';

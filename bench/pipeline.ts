@@ -47,7 +47,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { RECORD_FILES } from '../src/domain/records.ts';
-import { type RunningService, startService } from '../src/service.ts';
+import { type RunningService, startService } from '../src/service/index.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { importRecordsDir } from '../src/store/records-store.ts';
 // Neither helper imports vitest: plain pg and ioredis, as bench/intake.ts uses them.

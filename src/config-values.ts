@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULTS } from './config-defaults.ts';
 import { ClaimIntakeError } from './domain/errors.ts';
 import { ipv6Value } from './ipv6.ts';
 import { InvalidMailFromError, parseMailFrom } from './reply/mail-from.ts';
@@ -16,6 +17,18 @@ export class ConfigError extends ClaimIntakeError {
     super('invalid_setting', `${setting}: ${problem}`);
   }
 }
+
+/**
+ * Reads one setting: its trimmed value, or, when unset or blank, the fallback. With a
+ * fallback the answer is always a string.
+ */
+export interface StringReader {
+  (name: string): string | undefined;
+  (name: string, fallback: string): string;
+}
+
+/** Reads a whole-number setting within [min, max], or the fallback when unset. */
+export type IntReader = (name: string, fallback: number, min: number, max?: number) => number;
 
 /** A setting holding one RFC 5322 mailbox (MAIL_FROM); throws its one-line ConfigError. */
 export function mailbox(name: string, value: string): void {
@@ -118,14 +131,17 @@ function tooBroad(address: string, family: number, prefix: number): boolean {
 }
 
 /**
- * API_TOKEN_DAYS (default 90) and API_TOKEN_MAX_DAYS (default 365, at most ten years): a
- * token's default lifetime cannot exceed the longest one allowed.
+ * API_TOKEN_DAYS and API_TOKEN_MAX_DAYS (at most ten years): a token's default lifetime
+ * cannot exceed the longest one allowed.
  */
-export function tokenLifetimes(
-  int: (name: string, fallback: number, min: number, max?: number) => number,
-): { apiTokenDays: number; apiTokenMaxDays: number } {
-  const apiTokenMaxDays = int('API_TOKEN_MAX_DAYS', 365, 1, 3650);
-  const apiTokenDays = int('API_TOKEN_DAYS', Math.min(90, apiTokenMaxDays), 1, apiTokenMaxDays);
+export function tokenLifetimes(int: IntReader): { apiTokenDays: number; apiTokenMaxDays: number } {
+  const apiTokenMaxDays = int('API_TOKEN_MAX_DAYS', DEFAULTS.API_TOKEN_MAX_DAYS, 1, 3650);
+  const apiTokenDays = int(
+    'API_TOKEN_DAYS',
+    Math.min(DEFAULTS.API_TOKEN_DAYS, apiTokenMaxDays),
+    1,
+    apiTokenMaxDays,
+  );
   return { apiTokenDays, apiTokenMaxDays };
 }
 
@@ -135,11 +151,11 @@ export function tokenLifetimes(
  * same address and port as the console's cannot be two servers.
  */
 export function metricsListener(
-  str: (name: string, fallback?: string) => string | undefined,
-  int: (name: string, fallback: number, min: number, max?: number) => number,
+  str: StringReader,
+  int: IntReader,
   http: { host: string; port: number },
 ): { metricsPort: number | undefined; metricsHost: string } {
-  const metricsHost = str('METRICS_HOST', http.host)!;
+  const metricsHost = str('METRICS_HOST', http.host);
   if (str('METRICS_PORT') === undefined) return { metricsPort: undefined, metricsHost };
   const metricsPort = int('METRICS_PORT', 0, 0, 65535);
   if (metricsPort !== 0 && metricsPort === http.port && metricsHost === http.host)
@@ -150,10 +166,8 @@ export function metricsListener(
   return { metricsPort, metricsHost };
 }
 
-export function senderAuth(
-  str: (name: string, fallback?: string) => string | undefined,
-): SenderAuthConfig {
-  const mode = str('SENDER_AUTH', 'off')!;
+export function senderAuth(str: StringReader): SenderAuthConfig {
+  const mode = str('SENDER_AUTH', DEFAULTS.SENDER_AUTH);
   if (mode !== 'off' && mode !== 'header' && mode !== 'verify') {
     throw new ConfigError('SENDER_AUTH', 'must be off, header or verify');
   }

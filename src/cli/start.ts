@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { createLogger } from '../logger.ts';
-import { ROLES, type Role, startService } from '../service.ts';
+import { ROLES, type Role, startService } from '../service/index.ts';
 import { configOrFail, failFor } from './command.ts';
 import { databaseFailureLine, nameDatabase } from './database-url.ts';
 import type { Io } from './main.ts';

@@ -30,7 +30,7 @@ import {
 } from '../store/messages-store.ts';
 import { type FetchedMessage, fetchSources, heldBytes, plannedBatches } from './imap-fetch.ts';
 import { classifyIncoming, logOutcomes, stripBrackets } from './incoming.ts';
-import { DEFAULT_BATCH_BYTES, type IntakeDeps } from './intake-deps.ts';
+import type { IntakeDeps } from './intake-deps.ts';
 import { uidRanges } from './uid-ranges.ts';
 
 /**
@@ -193,7 +193,7 @@ async function cycle(
   // a single message is larger than the half. So large messages flow one or two at a time
   // (download beside store) and never more than the bound is held. imapflow queues the MOVE
   // behind a running fetch, so no command is ever issued inside a fetch loop.
-  const bound = config.batchBytes ?? DEFAULT_BATCH_BYTES;
+  const bound = config.batchBytes;
   const limits = { count: config.batchSize, bytes: Math.floor(bound / 2) };
   const planned = plannedBatches(client, fresh, limits, config.maxMessageBytes);
   const enqueued: Promise<void>[] = [];

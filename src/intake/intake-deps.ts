@@ -2,21 +2,30 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
-/** INTAKE_BATCH_BYTES' default: 64 MiB of message sources per batch. */
-export const DEFAULT_BATCH_BYTES = 64 * 2 ** 20;
-
+/**
+ * config.intake: how the mailbox sources and the poller behave. Defaults in
+ * src/config-defaults.ts (the setting named with each field).
+ */
 export interface IntakeSettings {
+  /** IMAP_PROCESSED_FOLDER: where a message goes once stored (created when missing). */
   processedFolder: string;
+  /** IMAP_QUARANTINE_FOLDER: where too-large and unparseable messages go, kept. */
   quarantineFolder: string;
+  /** MAX_MESSAGE_BYTES: larger messages go to quarantine unread. */
   maxMessageBytes: number;
+  /** IMAP_POLL_INTERVAL_MS: polling interval where IDLE is missing, and the longest IDLE wait. */
   pollIntervalMs: number;
+  /** IMAP_RECONCILE_INTERVAL_MS: how often a full reconcile (and the enqueue sweep) runs. */
   reconcileIntervalMs: number;
+  /** INTAKE_BATCH_SIZE: messages stored per transaction. */
   batchSize: number;
   /**
-   * Bytes of message sources held at once at most, prefetch included (a single larger
-   * message alone). @defaultValue 64 MiB
+   * INTAKE_BATCH_BYTES: bytes of message sources held at once at most, prefetch included (a
+   * single larger message alone). Bounds a poller's memory.
    */
-  batchBytes?: number;
+  batchBytes: number;
+  /** POLLER_LOCK_TTL_MS: lifetime of the per-mailbox poller lock; a standby takes over within it. */
+  lockTtlMs: number;
 }
 
 /** Counters the ops layer reads; optional so sources work without it. */

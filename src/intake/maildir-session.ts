@@ -17,7 +17,7 @@ import {
 } from '../store/messages-store.ts';
 import { byteBatches } from './byte-batches.ts';
 import { classifyIncoming, logOutcomes } from './incoming.ts';
-import { DEFAULT_BATCH_BYTES, type IntakeDeps } from './intake-deps.ts';
+import type { IntakeDeps } from './intake-deps.ts';
 
 export async function runMaildirSession(
   mailbox: MaildirMailbox,
@@ -32,10 +32,7 @@ export async function runMaildirSession(
   await ensureMailbox(deps.pool, mailbox.name);
   deps.metrics?.connected(mailbox.name);
   let lastReconcile = 0;
-  const limits = {
-    count: deps.config.batchSize,
-    bytes: deps.config.batchBytes ?? DEFAULT_BATCH_BYTES,
-  };
+  const limits = { count: deps.config.batchSize, bytes: deps.config.batchBytes };
   while (!signal.aborted) {
     const names = (await readdir(join(mailbox.path, 'new'))).filter((f) => !f.startsWith('.'));
     // Sizes of a chunk of files first (stat is cheap), then batches bounded by count and bytes,

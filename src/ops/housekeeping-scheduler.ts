@@ -9,15 +9,16 @@ import { Queue, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { queuePrefix } from '../pipeline/queues.ts';
-import { connectRedis, type RedisTarget } from '../store/redis.ts';
+import { connectRedis, type RedisSettings } from '../store/redis.ts';
 import { type HousekeepingOptions, runHousekeeping } from './housekeeping.ts';
 
 export const HOUSEKEEPING_QUEUE = 'housekeeping';
 export const HOUSEKEEPING_SCHEDULER_ID = 'housekeeping';
 
-export interface HousekeepingSchedulerOptions extends RedisTarget {
+export interface HousekeepingSchedulerOptions {
   pool: pg.Pool;
-  redisPrefix: string;
+  /** config.redis: where the scheduler's queue lives, and its key prefix. */
+  redis: RedisSettings;
   logger: Logger;
   /** HOUSEKEEPING_INTERVAL_MS. @defaultValue 3600000 (hourly) */
   intervalMs: number;
@@ -39,9 +40,9 @@ export function startHousekeepingScheduler(
     throw new RangeError('intervalMs must be a whole number of milliseconds ≥ 1000');
   const log = logger.child({ component: 'housekeeping' });
   // Like the pipeline's workers: wait for Redis when it is away and resume by themselves.
-  const connection = connectRedis(options, { maxRetriesPerRequest: null });
+  const connection = connectRedis(options.redis, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
-  const prefix = queuePrefix(options.redisPrefix);
+  const prefix = queuePrefix(options.redis.prefix);
   const queue = new Queue(HOUSEKEEPING_QUEUE, { connection, prefix });
   queue.on('error', () => undefined);
   const stopping = new AbortController();

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { connect, describeError, redactUrl } from '../store/database.ts';
 import { connectRedis, type RedisTarget } from '../store/redis.ts';
+import { serverVersion } from '../store/server-facts.ts';
 
 /** BullMQ needs 5.0 and recommends 6.2 or later; the test suite runs on 7. */
 export const MIN_REDIS_VERSION = '6.2.0';
@@ -94,7 +95,7 @@ export function parseInfo(text: string): Map<string, string> {
  * In a Redis Cluster every master is checked: any one of them evicting loses jobs.
  */
 export async function checkRedis(target: RedisTarget, logger: Logger): Promise<RedisFacts> {
-  const setting = `REDIS_URL (${target.redisUrl.split(',').map(redactUrl).join(',')})`;
+  const setting = `REDIS_URL (${target.url.split(',').map(redactUrl).join(',')})`;
   const client = connectRedis(target, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -220,12 +221,10 @@ export async function checkPostgres(
 ): Promise<{ version: string; versionNum: number }> {
   const client = await connect(pool);
   try {
-    const { rows } = await client.query<{ num: string; version: string }>(
-      "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
-    );
-    const versionNum = Number(rows[0]!.num);
+    const row = await serverVersion(client);
+    const versionNum = Number(row.num);
     // server_version may carry the distribution's suffix: "15.20 (Debian 15.20-0+deb12u1)".
-    const version = rows[0]!.version.split(' ')[0]!;
+    const version = row.version.split(' ')[0] ?? row.version;
     const problem = postgresProblem(
       versionNum,
       version,

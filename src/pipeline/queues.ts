@@ -5,7 +5,7 @@
  * not the queue, is the source of truth: sweeps re-enqueue whatever a stage still owes.
  */
 import { Queue } from 'bullmq';
-import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis.ts';
+import { connectRedis, type RedisClient, type RedisSettings } from '../store/redis.ts';
 
 export const ASSESS_QUEUE = 'assess';
 export const SETTLE_QUEUE = 'settle';
@@ -44,7 +44,8 @@ export class PipelineProducer {
   private readonly connection: RedisClient;
   private readonly queues: Record<QueueName, Queue<PipelineJob>>;
 
-  constructor(redis: RedisTarget, redisPrefix: string) {
+  /** `redis`: config.redis (where Redis is, and the key prefix of the queues). */
+  constructor(redis: RedisSettings) {
     // Producers fail fast while Redis is away (no offline queue): the work stays owed in
     // PostgreSQL and a sweep enqueues it once Redis is back.
     this.connection = connectRedis(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -52,7 +53,7 @@ export class PipelineProducer {
     const make = (name: QueueName) => {
       const q = new Queue<PipelineJob>(name, {
         connection: this.connection,
-        prefix: queuePrefix(redisPrefix),
+        prefix: queuePrefix(redis.prefix),
         defaultJobOptions: {
           attempts: 8,
           backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },

@@ -9,9 +9,10 @@
 import { DelayedError, type Job, MetricsTime, UnrecoverableError, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { DEFAULTS } from '../config-defaults.ts';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import type { EngineSettings } from '../store/assessment-inputs.ts';
-import { connectRedis, type RedisTarget } from '../store/redis.ts';
+import { connectRedis, type RedisSettings } from '../store/redis.ts';
 import { assessClaim, type SenderCheck } from './assess-claim.ts';
 import {
   type PipelineJob,
@@ -40,29 +41,33 @@ export interface PipelineMetrics {
   replyFailed(error: unknown): void;
 }
 
-export interface WorkerOptions extends RedisTarget {
+export interface WorkerOptions {
   pool: pg.Pool;
-  redisPrefix: string;
+  /** config.redis: where the queues are, and their key prefix. */
+  redis: RedisSettings;
   logger: Logger;
   producer: PipelineProducer;
   /** The policy and calendar; each job reads the records its email needs (store/record-slices.ts). */
   engine: EngineSettings;
   reply: Omit<ReplyDeps, 'pool'>;
   senderCheck?: SenderCheck;
-  /** Jobs run at once per queue. @defaultValue { assess: 4, settle: 2, reply: 4 } */
+  /** Jobs run at once per queue. @defaultValue DEFAULTS.WORKER_CONCURRENCY_* (4, 2, 4) */
   concurrency?: Partial<Record<QueueName, number>>;
   metrics?: PipelineMetrics;
-  /** BullMQ's lockDuration and stalledInterval. @defaultValue 30000 */
+  /** BullMQ's lockDuration and stalledInterval. @defaultValue DEFAULTS.JOB_LOCK_MS */
   jobLockMs?: number;
   /**
    * Failures of one stage for one claim (and decision version) before the claim goes to
-   * review with `stage_failed` (STAGE_MAX_FAILURES). @defaultValue 5
+   * review with `stage_failed` (STAGE_MAX_FAILURES). @defaultValue DEFAULTS.STAGE_MAX_FAILURES
    */
   maxStageFailures?: number;
 }
 
 export interface Workers {
-  /** Stops taking jobs and waits up to `graceMs` for active ones; safe to call twice. */
+  /**
+   * Stops taking jobs and waits up to `graceMs` (default DEFAULTS.SHUTDOWN_GRACE_MS) for
+   * active ones; safe to call twice.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -70,10 +75,16 @@ export function startWorkers(options: WorkerOptions): Workers {
   const { pool, producer, logger } = options;
   const replyDeps: ReplyDeps = { pool, ...options.reply };
   // Workers wait for Redis when it is away (no request limit) and resume by themselves.
-  const connection = connectRedis(options, { maxRetriesPerRequest: null });
+  const connection = connectRedis(options.redis, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
-  const concurrency = { assess: 4, settle: 2, reply: 4, ...options.concurrency };
-  const maxStageFailures = options.maxStageFailures ?? 5;
+  const concurrency = {
+    assess: DEFAULTS.WORKER_CONCURRENCY_ASSESS,
+    settle: DEFAULTS.WORKER_CONCURRENCY_SETTLE,
+    reply: DEFAULTS.WORKER_CONCURRENCY_REPLY,
+    ...options.concurrency,
+  };
+  const maxStageFailures = options.maxStageFailures ?? DEFAULTS.STAGE_MAX_FAILURES;
+  const jobLockMs = options.jobLockMs ?? DEFAULTS.JOB_LOCK_MS;
   // The next stage's job is enqueued after the commit; Redis refusing it is an outage, not a
   // failure of this claim's work (the sweeps enqueue what is still owed once Redis is back).
   const handOn = (queue: QueueName, items: Parameters<PipelineProducer['add']>[1]) =>
@@ -215,10 +226,10 @@ export function startWorkers(options: WorkerOptions): Workers {
       },
       {
         connection,
-        prefix: queuePrefix(options.redisPrefix),
+        prefix: queuePrefix(options.redis.prefix),
         concurrency: concurrency[name],
-        lockDuration: options.jobLockMs ?? 30_000,
-        stalledInterval: options.jobLockMs ?? 30_000,
+        lockDuration: jobLockMs,
+        stalledInterval: jobLockMs,
         // Per-minute counts of completed and failed jobs (a week: ~60 KB per queue), read by
         // the ops page for throughput and failure rate. Every worker process records them.
         metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
@@ -236,7 +247,7 @@ export function startWorkers(options: WorkerOptions): Workers {
 
   let closing: Promise<void> | undefined;
   return {
-    close(graceMs = 30_000) {
+    close(graceMs = DEFAULTS.SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
         const graceful = Promise.all(workers.map((w) => w.close()));
         const timer = new Promise<'timeout'>((r) =>

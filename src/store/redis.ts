@@ -7,12 +7,18 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { redisClusterSeeds } from '../config-values.ts';
 
-/** The slice of Config that says where Redis is. */
+/** Where Redis is: the part of config.redis a connection needs. */
 export interface RedisTarget {
-  /** REDIS_URL: one server, or with redisCluster a comma list of seed nodes. */
-  redisUrl: string;
-  /** REDIS_CLUSTER. @defaultValue false */
-  redisCluster?: boolean;
+  /** REDIS_URL: one server, or with `cluster` a comma list of seed nodes. */
+  url: string;
+  /** REDIS_CLUSTER: `url` lists a Redis Cluster's seed nodes. @defaultValue false */
+  cluster?: boolean;
+}
+
+/** config.redis: where Redis is, and the prefix of every key the service keeps there. */
+export interface RedisSettings extends RedisTarget {
+  /** REDIS_PREFIX: queues (as `{prefix}`), locks and mailbox states start with it. */
+  prefix: string;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -45,10 +51,10 @@ export function connectRedis(target: RedisTarget, options: ConnectOptions = {}):
   } = options;
   const once = reconnect ? {} : { retryStrategy: () => null };
   const client = defined({ lazyConnect, enableOfflineQueue, enableReadyCheck });
-  if (!target.redisCluster) {
-    return new Redis(target.redisUrl, { ...client, ...defined(perNode), ...once });
+  if (!target.cluster) {
+    return new Redis(target.url, { ...client, ...defined(perNode), ...once });
   }
-  const seeds = redisClusterSeeds(target.redisUrl);
+  const seeds = redisClusterSeeds(target.url);
   const redisOptions: RedisOptions = {
     ...defined({ username: seeds.username, password: seeds.password }),
     ...(seeds.tls ? { tls: {} } : {}),

@@ -5,15 +5,18 @@ import { redisClusterSeeds } from '../../src/config-values.ts';
 describe('configuration from the environment', () => {
   it('uses the documented defaults and the embedded Maildir without IMAP_URL', () => {
     const c = loadConfig({});
-    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      cluster: false,
+      prefix: 'claim-intake',
+    });
     expect(c.databaseUrl).toBe('postgres://localhost/claim_intake');
-    expect(c.processedFolder).toBe('Processed');
-    expect(c.quarantineFolder).toBe('Quarantine');
+    expect(c.intake.processedFolder).toBe('Processed');
+    expect(c.intake.quarantineFolder).toBe('Quarantine');
     expect(c.httpHost).toBe('127.0.0.1');
     expect(c.httpPort).toBe(8080);
-    expect(c.replyLimitPerSender).toBe(5);
-    expect(c.replyLimitPerDomain).toBe(50);
-    expect(c.replyLimitPerHour).toBe(20_000);
+    expect(c.reply.limits).toEqual({ perSender: 5, perDomain: 50, perHour: 20_000 });
+    expect(c.reply.mailFrom).toBe('claims@claim-intake.local');
     expect(c.intake.maxMessageBytes).toBe(25 * 2 ** 20);
     expect(c.mailboxes).toHaveLength(1);
     expect(c.mailboxes[0]).toMatchObject({ kind: 'maildir' });
@@ -106,13 +109,13 @@ describe('configuration from the environment', () => {
   });
 
   it('talks to one Redis server unless REDIS_CLUSTER=true makes REDIS_URL a list of seed nodes', () => {
-    expect(loadConfig({}).redisCluster).toBe(false);
+    expect(loadConfig({}).redis.cluster).toBe(false);
     const c = loadConfig({
       REDIS_CLUSTER: 'true',
       REDIS_URL: 'redis://u:pw@10.0.0.1:7000, redis://u:pw@10.0.0.2:7001,redis://u:pw@[fd00::3]',
     });
-    expect(c.redisCluster).toBe(true);
-    expect(redisClusterSeeds(c.redisUrl)).toEqual({
+    expect(c.redis.cluster).toBe(true);
+    expect(redisClusterSeeds(c.redis.url)).toEqual({
       nodes: [
         { host: '10.0.0.1', port: 7000 },
         { host: '10.0.0.2', port: 7001 },
@@ -126,13 +129,15 @@ describe('configuration from the environment', () => {
   });
 
   it('takes MAIL_FROM as a bare address or as a mailbox with a display name (issue #14)', () => {
-    expect(loadConfig({ MAIL_FROM: 'claims@example.com' }).mailFrom).toBe('claims@example.com');
+    expect(loadConfig({ MAIL_FROM: 'claims@example.com' }).reply.mailFrom).toBe(
+      'claims@example.com',
+    );
     const named = {
       SMTP_URL: 'smtp://127.0.0.1:2525',
       MAIL_FROM: 'Claims Desk <claims@example.com>',
     };
-    expect(loadConfig(named).mailFrom).toBe('Claims Desk <claims@example.com>');
-    expect(loadConfig({ MAIL_FROM: '"Claims, Desk" <claims@example.com>' }).mailFrom).toBe(
+    expect(loadConfig(named).reply.mailFrom).toBe('Claims Desk <claims@example.com>');
+    expect(loadConfig({ MAIL_FROM: '"Claims, Desk" <claims@example.com>' }).reply.mailFrom).toBe(
       '"Claims, Desk" <claims@example.com>',
     );
   });

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { runAsLeader } from '../../src/intake/leader-loop.ts';
 import { MailboxLock } from '../../src/intake/mailbox-lock.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type RunningService, startService } from '../../src/service.ts';
+import { type RunningService, startService } from '../../src/service/index.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type DovecotServer, startDovecot } from '../support/dovecot.ts';

@@ -132,9 +132,9 @@ describe('docker/compose.yml', () => {
     const config = loadConfig({ ...env, ...services.web!.environment });
     expect(config.logFormat).toBe('json');
     expect(new URL(config.databaseUrl).host).toBe('postgres:5432');
-    expect(new URL(config.redisUrl).host).toBe('redis:6379');
+    expect(new URL(config.redis.url).host).toBe('redis:6379');
     expect(config.mailboxes).toMatchObject([{ kind: 'imap', host: 'dev-mail', port: 143 }]);
-    expect(new URL(config.smtpUrl!).host).toBe('mailpit:1025');
+    expect(new URL(config.reply.smtpUrl!).host).toBe('mailpit:1025');
     expect(config.httpHost).toBe('0.0.0.0');
     expect(config.httpPort).toBe(8080);
     // The dev IMAP password is the one the dev Dovecot knows.

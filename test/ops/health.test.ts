@@ -15,7 +15,7 @@ import { type LocalMailbox, ReadinessCheck } from '../../src/ops/health.ts';
 import { MailboxStatePublisher, mailboxStateKey } from '../../src/ops/mailbox-state.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { buildProbeServer } from '../../src/ops/ops-http.ts';
-import { startService } from '../../src/service.ts';
+import { startService } from '../../src/service/index.ts';
 import { createPool } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';

@@ -246,8 +246,7 @@ describe('the housekeeping schedule', () => {
     const redis = await createTestRedis();
     const options = {
       pool: db.pool,
-      redisUrl: redis.url,
-      redisPrefix: redis.prefix,
+      redis: { url: redis.url, prefix: redis.prefix },
       logger: silent,
       intervalMs: 60 * 60 * 1000,
       housekeeping: { retentionDays: 365 },

@@ -315,6 +315,8 @@ describe('IMAP intake reports lag and reconnects', () => {
           pollIntervalMs: 200,
           reconcileIntervalMs: 60_000,
           batchSize: 100,
+          batchBytes: 64 * 2 ** 20,
+          lockTtlMs: 2000,
         },
         enqueue: async () => undefined,
         sweep: async () => undefined,

@@ -55,7 +55,7 @@ export async function createOpsFixture(options: OpsFixtureOptions = {}): Promise
     await addUser(db.pool, { email, role: role as keyof typeof USERS, password: PASSWORD });
   const redis = await createTestRedis();
   const serverRedisUrl = options.via ? options.via(redis.url) : redis.url;
-  const producer = new PipelineProducer({ redisUrl: serverRedisUrl }, redis.prefix);
+  const producer = new PipelineProducer({ url: serverRedisUrl, prefix: redis.prefix });
   const admin = new QueueAdmin(producer);
   // As in the service: its own connection for mailbox states, failing fast.
   const statesRedis = new Redis(serverRedisUrl, { maxRetriesPerRequest: 1 });

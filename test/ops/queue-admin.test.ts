@@ -26,7 +26,7 @@ const processed: number[] = [];
 
 beforeEach(async () => {
   redis = await createTestRedis();
-  producer = new PipelineProducer({ redisUrl: redis.url }, redis.prefix);
+  producer = new PipelineProducer({ url: redis.url, prefix: redis.prefix });
   admin = new QueueAdmin(producer);
   workerConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
   failing.clear();

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/logger.ts';
 import { CHECK_ERRORS, ReadinessCheck } from '../../src/ops/health.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { buildProbeServer } from '../../src/ops/ops-http.ts';
-import { startService } from '../../src/service.ts';
+import { startService } from '../../src/service/index.ts';
 import { createPool } from '../../src/store/database.ts';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { createTestRedis } from '../support/redis.ts';

@@ -22,7 +22,7 @@ import { readMailboxStates } from '../../src/ops/mailbox-state.ts';
 import { QueueAdmin } from '../../src/ops/queue-admin.ts';
 import { checkRedis } from '../../src/ops/startup-checks.ts';
 import { PipelineProducer, QUEUE_NAMES } from '../../src/pipeline/queues.ts';
-import { type RunningService, startService } from '../../src/service.ts';
+import { type RunningService, startService } from '../../src/service/index.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
 import { connectRedis, type RedisClient } from '../../src/store/redis.ts';
@@ -80,7 +80,7 @@ beforeAll(async () => {
     MAIL_FROM,
   });
   service = await startService(config, 'all', createLogger('silent'));
-  client = connectRedis({ redisUrl: cluster.url, redisCluster: true }, { maxRetriesPerRequest: 1 });
+  client = connectRedis({ url: cluster.url, cluster: true }, { maxRetriesPerRequest: 1 });
   client.on('error', () => undefined);
 }, 40_000);
 
@@ -99,10 +99,7 @@ async function count(sql: string): Promise<number> {
 
 describe('the service on a Redis Cluster', () => {
   it('checks every master at start-up, not just the seed it reached', async () => {
-    const facts = await checkRedis(
-      { redisUrl: cluster.url, redisCluster: true },
-      createLogger('silent'),
-    );
+    const facts = await checkRedis({ url: cluster.url, cluster: true }, createLogger('silent'));
     expect(facts.masters?.sort()).toEqual(cluster.ports.map((p) => `127.0.0.1:${p}`).sort());
     expect(facts.maxmemoryPolicy).toBe('noeviction');
   });
@@ -149,7 +146,7 @@ describe('the service on a Redis Cluster', () => {
         new RegExp(`claim_intake_queue_jobs\\{queue="${queue}",state="completed"\\} [1-9]`),
       );
     }
-    const producer = new PipelineProducer({ redisUrl: cluster.url, redisCluster: true }, PREFIX);
+    const producer = new PipelineProducer({ url: cluster.url, cluster: true, prefix: PREFIX });
     try {
       const health = await new QueueAdmin(producer).health();
       const completed = Object.fromEntries(health.map((q) => [q.name, q.counts.completed]));

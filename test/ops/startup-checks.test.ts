@@ -115,7 +115,7 @@ describe('checking a real Redis', () => {
 
   it('passes the shared test Redis (noeviction, 6.2 or later) and reports what it found', async () => {
     const { logger, lines } = capturedLogger();
-    const facts = await checkRedis({ redisUrl: REDIS_URL }, logger);
+    const facts = await checkRedis({ url: REDIS_URL }, logger);
     expect(facts.maxmemoryPolicy).toBe('noeviction');
     expect(facts.policySource).toBe('config');
     expect(versionAtLeast(facts.version!, '6.2')).toBe(true);
@@ -123,7 +123,7 @@ describe('checking a real Redis', () => {
   });
 
   it('refuses a Redis whose maxmemory-policy evicts keys, in one line naming REDIS_URL and the fix', async () => {
-    const error = await refusal(checkRedis({ redisUrl: evicting.url }, capturedLogger().logger));
+    const error = await refusal(checkRedis({ url: evicting.url }, capturedLogger().logger));
     expect(error.code).toBe('redis_unfit');
     expect(error.message).toBe(
       `REDIS_URL (${evicting.url}): maxmemory-policy is allkeys-lru; ${FIX}`,
@@ -141,7 +141,7 @@ describe('checking a real Redis', () => {
       '-config',
     );
     const url = `redis://info-only:secret-pw@127.0.0.1:${evicting.port}`;
-    const error = await refusal(checkRedis({ redisUrl: url }, capturedLogger().logger));
+    const error = await refusal(checkRedis({ url: url }, capturedLogger().logger));
     expect(error.message).toContain('maxmemory-policy is allkeys-lru');
     // The password in REDIS_URL never appears in the message.
     expect(error.message).not.toContain('secret-pw');
@@ -161,7 +161,7 @@ describe('checking a real Redis', () => {
     );
     const { logger, lines } = capturedLogger();
     const facts = await checkRedis(
-      { redisUrl: `redis://blind:blind-pw@127.0.0.1:${evicting.port}` },
+      { url: `redis://blind:blind-pw@127.0.0.1:${evicting.port}` },
       logger,
     );
     expect(facts).toEqual({
@@ -177,7 +177,7 @@ describe('checking a real Redis', () => {
 
   it('refuses wrong credentials in one line, without the password', async () => {
     const url = `redis://info-only:not-the-password@127.0.0.1:${evicting.port}`;
-    const error = await refusal(checkRedis({ redisUrl: url }, capturedLogger().logger));
+    const error = await refusal(checkRedis({ url: url }, capturedLogger().logger));
     expect(error.message).toMatch(/^REDIS_URL \(redis:\/\/info-only:\*\*\*@127\.0\.0\.1:\d+\): /);
     expect(error.message).not.toContain('not-the-password');
   });
@@ -185,7 +185,7 @@ describe('checking a real Redis', () => {
   it('refuses an unreachable Redis in one line', async () => {
     const port = await freePort();
     const error = await refusal(
-      checkRedis({ redisUrl: `redis://127.0.0.1:${port}` }, capturedLogger().logger),
+      checkRedis({ url: `redis://127.0.0.1:${port}` }, capturedLogger().logger),
     );
     expect(error.code).toBe('redis_unreachable');
     expect(error.message).toMatch(
@@ -201,7 +201,7 @@ describe('checking a real Redis', () => {
     const server = new URL(REDIS_URL);
     server.pathname = '';
     const error = await refusal(
-      checkRedis({ redisUrl: server.toString(), redisCluster: true }, capturedLogger().logger),
+      checkRedis({ url: server.toString(), cluster: true }, capturedLogger().logger),
     );
     expect(error.code).toBe('redis_unreachable');
     expect(error.message).toMatch(/cluster support disabled/);

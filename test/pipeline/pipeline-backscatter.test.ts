@@ -18,7 +18,7 @@ let producer: PipelineProducer;
 beforeAll(async () => {
   // The documented default limit (5 replies per sender a day) and the default domain limit.
   h = await createHarness();
-  producer = new PipelineProducer({ redisUrl: h.redis.url }, h.redis.prefix);
+  producer = new PipelineProducer({ url: h.redis.url, prefix: h.redis.prefix });
   await h.start();
 });
 

@@ -52,7 +52,7 @@ describe('the sixth claim of one sender is an approved refund', () => {
 
   beforeAll(async () => {
     h = await createHarness(); // REPLY_LIMIT_PER_SENDER: the documented 5
-    producer = new PipelineProducer({ redisUrl: h.redis.url }, h.redis.prefix);
+    producer = new PipelineProducer({ url: h.redis.url, prefix: h.redis.prefix });
     await h.start();
   });
 

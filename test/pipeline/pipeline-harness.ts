@@ -13,7 +13,7 @@ import { simpleParser } from 'mailparser';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { QUEUE_NAMES, type QueueName, queuePrefix } from '../../src/pipeline/queues.ts';
-import { type RunningService, startService } from '../../src/service.ts';
+import { type RunningService, startService } from '../../src/service/index.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { importRecordsDir } from '../../src/store/records-store.ts';
 import { REPO_ROOT } from '../support/cli.ts';

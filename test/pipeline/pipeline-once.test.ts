@@ -57,7 +57,7 @@ let deps: ReplyDeps;
 
 beforeAll(async () => {
   h = await createHarness({ env: { REPLY_LIMIT_PER_SENDER: '100' } });
-  producer = new PipelineProducer({ redisUrl: h.redis.url }, h.redis.prefix);
+  producer = new PipelineProducer({ url: h.redis.url, prefix: h.redis.prefix });
   transport = createReplyTransport({ smtpUrl: h.sink.url });
   deps = {
     pool: h.db.pool,

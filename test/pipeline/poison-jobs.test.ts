@@ -30,7 +30,7 @@ beforeAll(async () => {
     `ALTER TABLE replies ADD CONSTRAINT test_refuses_rejections CHECK (kind <> 'rejected') NOT VALID`,
   );
   await h.start();
-  producer = new PipelineProducer({ redisUrl: h.redis.url }, h.redis.prefix);
+  producer = new PipelineProducer({ url: h.redis.url, prefix: h.redis.prefix });
 });
 afterAll(async () => {
   await producer?.close();

@@ -64,7 +64,7 @@ function oauth2Transport() {
   const config = gmailConfig();
   const tokens = new OAuth2TokenProvider(config.mailAuth.oauth2!);
   transport = createReplyTransport({
-    smtpUrl: config.smtpUrl,
+    smtpUrl: config.reply.smtpUrl,
     smtp: { oauth2: tokens, maxMessages: 1, maxConnections: 2 },
   });
   return { transport, tokens, config };
@@ -167,7 +167,7 @@ describe('SMTP replies signed in with OAuth2', () => {
     const pool = { query: async () => ({ rows: [] }) } as unknown as pg.Pool;
     const readiness = new ReadinessCheck({
       pool,
-      smtp: { url: config.smtpUrl, outboxDir: '/nonexistent', oauth2: tokens },
+      smtp: { url: config.reply.smtpUrl, outboxDir: '/nonexistent', oauth2: tokens },
       cacheMs: 0,
     });
     expect((await readiness.check()).checks.smtp).toEqual({ ok: true });

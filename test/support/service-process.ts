@@ -5,7 +5,7 @@
  * handed back once it says it started.
  */
 import { createServer } from 'node:net';
-import type { Role } from '../../src/service.ts';
+import type { Role } from '../../src/service/index.ts';
 import { type PollerProcess, startPollerProcess } from './poller-process.ts';
 import { waitFor } from './wait.ts';
 
