@@ -61,6 +61,3 @@ export const DEFAULTS = Object.freeze({
   API_TOKEN_MAX_DAYS: 365,
   TRUST_PROXY: 'off',
 } as const);
-
-/** A setting that has a default. */
-export type DefaultedSetting = keyof typeof DEFAULTS;
