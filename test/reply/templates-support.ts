@@ -96,18 +96,7 @@ export const EN_CLAIM =
   'Compensation claim - Account: demo-shop; Fault time: 2026-03-02 10:15; Occurrences: 1';
 export const ZH_CLAIM = '赔偿申请 账号：demo-shop 故障时间：2026年3月2日 10:15 次数：1次';
 
-export function order(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    account: 'demo-shop',
-    product: 'ECS monthly',
-    billing: 'monthly',
-    amount: '300.00',
-    purchased_at: '2026-03-02T09:00:00+08:00',
-    status: 'paid',
-    ...extra,
-  };
-}
+export { order } from '../support/assess-cases.ts';
 
 export const FILING = {
   account: 'demo-shop',
