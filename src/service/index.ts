@@ -77,8 +77,16 @@ export async function startService(
   let pollers: Pollers | undefined;
   let worker: WorkerRole | undefined;
   if (polls) {
-    const deps = { pool, logger, enqueue, sweep, metrics: intakeMetrics, instance };
-    pollers = startPollers(config, { ...deps, tokens: tokens.imap }, abort.signal);
+    const deps = {
+      pool,
+      logger,
+      enqueue,
+      sweep,
+      metrics: intakeMetrics,
+      instance,
+      tokens: tokens.imap,
+    };
+    pollers = startPollers(config, deps, abort.signal);
   }
   if (sends) {
     worker = await startWorkerRole(config, { infra, logger, sweep, smtpTokens: tokens.smtp });
@@ -86,6 +94,8 @@ export async function startService(
 
   logger.info({ role, mailboxes: config.mailboxes.map((m) => m.name) }, 'claim-intake started');
   const done = Promise.all(pollers?.loops ?? []).then(() => undefined);
+  // HTTP_PORT is always listened on (the console, or the probes or /healthz alone) and first;
+  // with METRICS_PORT the probes' server is last.
   const [port = config.httpPort] = ports;
   const stop = stopOnce({
     infra,
