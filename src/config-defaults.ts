@@ -21,6 +21,8 @@ export const DEFAULTS = Object.freeze({
   /** 64 MiB of message sources per poller (the batch being stored and the next). */
   INTAKE_BATCH_BYTES: 64 * 2 ** 20,
   POLLER_LOCK_TTL_MS: 15_000,
+  /** How the poller signs in: `password` (from IMAP_URL) or `oauth2`. */
+  IMAP_AUTH: 'password',
 
   // Stores
   DATABASE_URL: 'postgres://localhost/claim_intake',
@@ -41,6 +43,8 @@ export const DEFAULTS = Object.freeze({
   REPLY_LIMIT_PER_DOMAIN: 50,
   REPLY_LIMIT_PER_HOUR: 20_000,
   SENDER_AUTH: 'off',
+  /** How replies sign in to SMTP_URL: `password` or `oauth2`. */
+  SMTP_AUTH: 'password',
   ALLOW_PLAINTEXT_MAIL: false,
 
   // Workers

@@ -5,7 +5,8 @@
  * for providers that refuse passwords (Microsoft 365, Gmail). One token endpoint and client
  * serve both protocols: the providers' scopes cover IMAP and SMTP together.
  */
-import { ConfigError } from '../config-values.ts';
+import { DEFAULTS } from '../config-defaults.ts';
+import { ConfigError, type StringReader } from '../config-values.ts';
 import { isLoopbackHost } from '../mail-tls.ts';
 import type { OAuth2Settings } from './oauth2.ts';
 
@@ -28,11 +29,11 @@ const METHODS: readonly string[] = ['password', 'oauth2'];
  * missing setting.
  */
 export function mailAuth(
-  str: (name: string, fallback?: string) => string | undefined,
+  str: StringReader,
   urls: { imap: boolean; smtpUrl: string | undefined },
 ): MailAuthConfig {
-  const method = (name: string): MailAuthMethod => {
-    const v = str(name, 'password')!.toLowerCase();
+  const method = (name: 'IMAP_AUTH' | 'SMTP_AUTH'): MailAuthMethod => {
+    const v = str(name, DEFAULTS[name]).toLowerCase();
     if (!METHODS.includes(v))
       throw new ConfigError(name, `must be password or oauth2, got "${v.slice(0, 40)}"`);
     return v as MailAuthMethod;

@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DEFAULTS } from '../config-defaults.ts';
 import { OutboxWriteError, TransportClosedError } from './outbound-errors.ts';
 import type { ReplyEnvelope, ReplyTransport, SendResult } from './outbound-types.ts';
 
-/** Relative to the working directory, like the other embedded defaults (var/mailbox). */
-export const DEFAULT_OUTBOX_DIR = 'var/outbox';
+/** OUTBOX_DIR's default: relative to the working directory, like var/mailbox. */
+export const DEFAULT_OUTBOX_DIR = DEFAULTS.OUTBOX_DIR;
 
 export interface OutboxTransportOptions {
   /** @defaultValue 'var/outbox' resolved against the working directory */

@@ -1,5 +1,5 @@
 /**
- * docs/configuration.md's settings table and DEFAULTS (src/config-defaults.ts) say the same:
+ * docs/configuration.md's settings tables and DEFAULTS (src/config-defaults.ts) say the same:
  * each documented default is the value the service falls back to, a setting documented as
  * having none has none, and no default goes undocumented. The table's convention is stated
  * above it in the doc: numbers in full, other values in `code`, a reading in parentheses after
@@ -17,13 +17,19 @@ interface DocumentedSetting {
 
 const DOC = new URL('../../docs/configuration.md', import.meta.url);
 
-/** The rows of the first `| setting | default | meaning |` table, one entry per setting. */
+/** The rows of every `| setting | default | meaning |` table, one entry per setting. */
 function settingsTable(markdown: string): DocumentedSetting[] {
   const lines = markdown.split('\n');
-  const header = lines.indexOf('| setting | default | meaning |');
-  if (header < 0) throw new Error('docs/configuration.md has no settings table');
+  const headers = [...lines.entries()]
+    .filter(([, line]) => line === '| setting | default | meaning |')
+    .map(([i]) => i);
+  if (headers.length === 0) throw new Error('docs/configuration.md has no settings table');
+  return headers.flatMap((header) => tableRows(lines.slice(header + 2)));
+}
+
+function tableRows(lines: string[]): DocumentedSetting[] {
   const rows: DocumentedSetting[] = [];
-  for (const line of lines.slice(header + 2)) {
+  for (const line of lines) {
     if (!line.startsWith('|')) break;
     const cells = /^\| (.+?) \| (.+?) \| /.exec(line);
     if (!cells) throw new Error(`unreadable row: ${line}`);
