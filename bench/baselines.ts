@@ -6,7 +6,7 @@
  *
  * - IMAP fetch + parse: imapflow fetches BENCH_FOLDER_FETCH's sources in batches of 200 (as
  *   the service's intake does) and src/mail/parse.ts parses each.
- * - SMTP send: the service's own transport (src/reply/outbound.ts, its connection pool)
+ * - SMTP send: the service's own transport (src/reply/outbound/transport.ts, its connection pool)
  *   sends N composed replies, `inFlight` at a time.
  * - The naive loop: one message at a time, fetch → parse → assess (records in memory) →
  *   render → compose → send → MOVE, with no database and no queue.
@@ -18,10 +18,10 @@ import { assess } from '../src/domain/assess/engine.ts';
 import { CHINA_MAINLAND_CALENDAR } from '../src/domain/calendars/china-mainland.ts';
 import { DEFAULT_POLICY } from '../src/domain/policy.ts';
 import { parseEmail } from '../src/mail/parse.ts';
-import { renderClaimReply } from '../src/reply/claim-reply.ts';
-import { composeReply, createReplyTransport } from '../src/reply/outbound.ts';
-import type { ReplyTransport } from '../src/reply/outbound-types.ts';
-import { ReplyTemplates } from '../src/reply/templates.ts';
+import { composeReply, createReplyTransport } from '../src/reply/outbound/transport.ts';
+import type { ReplyTransport } from '../src/reply/outbound/types.ts';
+import { renderClaimReply } from '../src/reply/render/claim-reply.ts';
+import { ReplyTemplates } from '../src/reply/render/templates.ts';
 import { contextOf } from '../test/support/builders.ts';
 import { benchEmails, benchRecords } from './generate.ts';
 

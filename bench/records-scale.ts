@@ -14,7 +14,10 @@ export interface RecordsScale {
 }
 
 /** Everything in proportion to the accounts unless given: 3 resources and 5 orders each. */
-export function recordsScale(accounts: number, given: { [K in keyof RecordsScale]?: RecordsScale[K] | undefined } = {}): RecordsScale {
+export function recordsScale(
+  accounts: number,
+  given: { [K in keyof RecordsScale]?: RecordsScale[K] | undefined } = {},
+): RecordsScale {
   const orders = given.orders ?? 5 * accounts;
   return {
     accounts,

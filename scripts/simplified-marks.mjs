@@ -1,5 +1,5 @@
-// Writes src/reply/simplified-marks.ts: the Han characters that OpenCC's Simplified→Taiwan
-// conversion changes on their own, which mark a text as Simplified (src/reply/chinese-script.ts).
+// Writes src/reply/render/simplified-marks.ts: the Han characters that OpenCC's Simplified→Taiwan
+// conversion changes on their own, which mark a text as Simplified (src/reply/render/chinese-script.ts).
 // Kept as a list so the service never loads OpenCC's 1 MB Simplified→Traditional tables (about
 // 80 MB once built); test/reply/simplified-marks.test.ts checks it against opencc-js.
 // Run after upgrading opencc-js: node scripts/simplified-marks.mjs
@@ -21,7 +21,7 @@ export function simplifiedMarks() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const marks = simplifiedMarks();
   const lines = marks.match(/.{1,60}/gsu) ?? [];
-  const file = new URL('../src/reply/simplified-marks.ts', import.meta.url);
+  const file = new URL('../src/reply/render/simplified-marks.ts', import.meta.url);
   writeFileSync(
     file,
     `/**

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { DEFAULTS } from './config-defaults.ts';
 import { ClaimIntakeError } from './domain/errors.ts';
 import { ipv6Value } from './ipv6.ts';
-import { InvalidMailFromError, parseMailFrom } from './reply/mail-from.ts';
+import { InvalidMailFromError, parseMailFrom } from './reply/outbound/mail-from.ts';
 
 export class ConfigError extends ClaimIntakeError {
   constructor(

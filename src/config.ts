@@ -113,7 +113,7 @@ export interface ReplySettings {
   smtpUrl: string | undefined;
   /**
    * MAIL_FROM: one RFC 5322 mailbox, `claims@example.com` or `Claims Desk <claims@example.com>`,
-   * as given. Its display name shows in the From of replies only; src/reply/mail-from.ts
+   * as given. Its display name shows in the From of replies only; src/reply/outbound/mail-from.ts
    * gives the bare address everything else uses. Required with SMTP_URL.
    */
   mailFrom: string;

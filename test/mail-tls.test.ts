@@ -18,8 +18,8 @@ import {
   smtpTlsOptions,
 } from '../src/mail-tls.ts';
 import { ReadinessCheck } from '../src/ops/health.ts';
-import { SmtpTemporaryError } from '../src/reply/outbound-errors.ts';
-import { createSmtpTransport } from '../src/reply/smtp-transport.ts';
+import { SmtpTemporaryError } from '../src/reply/outbound/errors.ts';
+import { createSmtpTransport } from '../src/reply/outbound/smtp-transport.ts';
 import { describeAddress, offLoopbackAddress } from './support/off-loopback.ts';
 
 describe('when a mail connection must start TLS', () => {

@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AccessTokenSource } from '../mail/oauth2.ts';
 import { smtpOffersNoStartTls, smtpPlaintextRefused, smtpTlsOptions } from '../mail-tls.ts';
-import { provideTokens, smtpOAuth2Options } from '../reply/smtp-oauth2.ts';
+import { provideTokens, smtpOAuth2Options } from '../reply/outbound/smtp-oauth2.ts';
 import { pingDatabase } from '../store/database-ping.ts';
 import type { RedisClient } from '../store/redis.ts';
 import { isFresh, type MailboxState, readMailboxStates } from './mailbox-state.ts';

@@ -13,7 +13,7 @@ import {
   SmtpPermanentError,
   SmtpTemporaryError,
   TransportClosedError,
-} from '../reply/outbound-errors.ts';
+} from '../reply/outbound/errors.ts';
 import type { LocalMailbox, Readiness } from './health.ts';
 import type { MailboxStatePublisher } from './mailbox-state.ts';
 

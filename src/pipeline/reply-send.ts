@@ -4,8 +4,8 @@
  */
 import type pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
-import { parseMailFrom } from '../reply/mail-from.ts';
-import { SmtpPermanentError } from '../reply/outbound.ts';
+import { parseMailFrom } from '../reply/outbound/mail-from.ts';
+import { SmtpPermanentError } from '../reply/outbound/transport.ts';
 import { sendToReview } from '../store/claims-store.ts';
 import { connect, inTransactionOn } from '../store/database.ts';
 import {

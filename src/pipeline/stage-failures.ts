@@ -18,7 +18,7 @@
 import type pg from 'pg';
 import { ClaimIntakeError } from '../domain/errors.ts';
 import { maskUrlPasswords } from '../logger.ts';
-import { SmtpTemporaryError } from '../reply/outbound-errors.ts';
+import { SmtpTemporaryError } from '../reply/outbound/errors.ts';
 import { asDatabaseError, withTransaction } from '../store/database.ts';
 import { countFailure, poisonClaim } from '../store/stage-failures-store.ts';
 import type { QueueName } from './queues.ts';

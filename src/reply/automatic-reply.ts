@@ -7,7 +7,7 @@
  */
 import type { ClaimType } from '../domain/extract/classify.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
-import type { ReplyKind } from './reply-data.ts';
+import type { ReplyKind } from './render/reply-data.ts';
 
 export interface AutomaticReplyFacts {
   type: ClaimType;

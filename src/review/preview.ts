@@ -3,10 +3,10 @@
  * templates from the same assessment the action would store. Nothing is saved.
  */
 import type pg from 'pg';
-import { renderClaimReply } from '../reply/claim-reply.ts';
-import type { ReplyLang } from '../reply/language.ts';
 import { recipientOf } from '../reply/recipient.ts';
-import type { ReplyTemplates } from '../reply/templates.ts';
+import { renderClaimReply } from '../reply/render/claim-reply.ts';
+import type { ReplyLang } from '../reply/render/language.ts';
+import type { ReplyTemplates } from '../reply/render/templates.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
 import { claimToPreview } from '../store/review-store.ts';
 import { applyDraft, type DecisionDraft } from './draft.ts';

@@ -16,7 +16,7 @@ import { type AccessTokenSource, OAuth2TokenProvider } from '../mail/oauth2.ts';
 import { Metrics } from '../ops/metrics.ts';
 import { checkPostgres, checkRedis } from '../ops/startup-checks.ts';
 import { PipelineProducer, QUEUE_NAMES } from '../pipeline/queues.ts';
-import { ReplyTemplates } from '../reply/templates.ts';
+import { ReplyTemplates } from '../reply/render/templates.ts';
 import { createPool, ensureDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { connectRedis, type RedisClient } from '../store/redis.ts';

@@ -6,14 +6,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { AccessTokenSource } from '../mail/oauth2.ts';
-import { senderAuthenticated } from '../mail/sender-auth.ts';
+import { senderAuthenticated } from '../mail/sender-auth/index.ts';
 import {
   type HousekeepingScheduler,
   startHousekeepingScheduler,
 } from '../ops/housekeeping-scheduler.ts';
 import { startWorkers, type Workers } from '../pipeline/workers.ts';
-import { createReplyTransport } from '../reply/outbound.ts';
-import type { ReplyTransport } from '../reply/outbound-types.ts';
+import { createReplyTransport } from '../reply/outbound/transport.ts';
+import type { ReplyTransport } from '../reply/outbound/types.ts';
 import { saveEngineSettings } from '../store/assessment-inputs.ts';
 import type { Infra } from './infra.ts';
 

@@ -3,7 +3,7 @@
  * the claim page, completed on first use where they were kept before migration 013.
  */
 import { parseEmail } from '../mail/parse.ts';
-import type { ReplyLang } from '../reply/language.ts';
+import type { ReplyLang } from '../reply/render/language.ts';
 import {
   type AttachmentFact,
   type EmailFacts,

@@ -11,7 +11,7 @@ import type pg from 'pg';
 import type { ParsedEmail } from '../domain/email.ts';
 import { truncate } from '../mail/limits.ts';
 import { parseEmail } from '../mail/parse.ts';
-import { type ReplyLang, replyLanguage } from '../reply/language.ts';
+import { type ReplyLang, replyLanguage } from '../reply/render/language.ts';
 import { threadIdsOf } from './thread-ids.ts';
 
 export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;

@@ -4,11 +4,11 @@
  * gives. A hostile message may name thousands of ids; a reply names at most MAX_REFERENCES.
  */
 import type { ParsedEmail } from '../domain/email.ts';
-import { normalizeMessageId } from '../reply/outbound-headers.ts';
+import { normalizeMessageId } from '../reply/outbound/headers.ts';
 
 /**
  * References kept: the root and the latest 99. More than a reply carries (MAX_REFERENCES in
- * outbound-headers.ts: the root and the latest 19), or the reply would change.
+ * reply/outbound/headers.ts: the root and the latest 19), or the reply would change.
  */
 export const KEPT_REFERENCES = 100;
 

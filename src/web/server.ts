@@ -15,17 +15,17 @@ import {
   probeRoutes,
   timeoutOptions,
 } from '../ops/ops-http.ts';
-import type { ReplyTemplates } from '../reply/templates.ts';
+import type { ReplyTemplates } from '../reply/render/templates.ts';
 import type { StageProducer } from '../review/actions.ts';
 import { ApiError, fromStatus } from './errors.ts';
-import { OPENAPI } from './openapi.ts';
-import { type OpsDeps, opsRoutes } from './ops-routes.ts';
+import { OPENAPI } from './openapi/index.ts';
 import { pageRoutes } from './pages/routes.ts';
-import { reviewRoutes } from './review-routes.ts';
-import { recordRoutes } from './routes-records.ts';
-import { sessionRoutes } from './routes-session.ts';
-import { tokenRoutes } from './routes-tokens.ts';
-import { userRoutes } from './routes-users.ts';
+import { type OpsDeps, opsRoutes } from './routes/ops.ts';
+import { recordRoutes } from './routes/records.ts';
+import { reviewRoutes } from './routes/review.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { userRoutes } from './routes/users.ts';
 
 export interface ServerOptions {
   pool: pg.Pool;

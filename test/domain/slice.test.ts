@@ -46,7 +46,12 @@ const ACCOUNT_FORMS = [
   'Account: nobody-9',
   '',
 ];
-const SENDERS: readonly [string, ...string[]] = ['it@demo-shop.test', 'ops@ny.test', 'boss@other.test', 'mallory@evil.test'];
+const SENDERS: readonly [string, ...string[]] = [
+  'it@demo-shop.test',
+  'ops@ny.test',
+  'boss@other.test',
+  'mallory@evil.test',
+];
 const TYPES = ['Compensation claim', 'Refund request', 'ICP license reward', 'Complaint', ''];
 const ORDER_FORMS = [
   '',

@@ -16,7 +16,10 @@ describe('zip pairs two lists of one length item by item', () => {
   it.each([
     ['shorter', ['a', 'b'], [1n], /shorter/],
     ['longer', ['a'], [1n, 2n], /longer/],
-  ])('throws when the second list is %s instead of pairing an item with nothing', (_, as, bs, message) => {
-    expect(() => zip(as, bs)).toThrow(message);
-  });
+  ])(
+    'throws when the second list is %s instead of pairing an item with nothing',
+    (_, as, bs, message) => {
+      expect(() => zip(as, bs)).toThrow(message);
+    },
+  );
 });

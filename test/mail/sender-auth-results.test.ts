@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { organizationalDomain, relaxedAligned } from '../../src/mail/sender-auth-domain.ts';
-import { rawHeaderFields, trustedClient } from '../../src/mail/sender-auth-received.ts';
-import { parseAuthResults, trustedResults } from '../../src/mail/sender-auth-results.ts';
+import { organizationalDomain, relaxedAligned } from '../../src/mail/sender-auth/domain.ts';
+import { rawHeaderFields, trustedClient } from '../../src/mail/sender-auth/received.ts';
+import { parseAuthResults, trustedResults } from '../../src/mail/sender-auth/results.ts';
 import { message } from './build.ts';
 
 describe('Authentication-Results parsing (RFC 8601)', () => {

@@ -1,7 +1,7 @@
 import { dkimSign } from 'mailauth';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEmail } from '../../src/mail/parse.ts';
-import { type SenderAuthOptions, senderAuthenticated } from '../../src/mail/sender-auth.ts';
+import { type SenderAuthOptions, senderAuthenticated } from '../../src/mail/sender-auth/index.ts';
 import { CRLF } from './build.ts';
 import {
   type DkimKey,

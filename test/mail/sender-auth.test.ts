@@ -4,7 +4,7 @@ import {
   type SenderAuthOptions,
   senderAuthenticated,
   senderAuthProblem,
-} from '../../src/mail/sender-auth.ts';
+} from '../../src/mail/sender-auth/index.ts';
 import { message } from './build.ts';
 
 const OURS = 'mx.claims.example';

@@ -14,7 +14,7 @@ import {
   OutboxWriteError,
   SmtpPermanentError,
   SmtpTemporaryError,
-} from '../../src/reply/outbound-errors.ts';
+} from '../../src/reply/outbound/errors.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import {
   type ClaimRow,

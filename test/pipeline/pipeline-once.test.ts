@@ -26,9 +26,9 @@ import {
   sendReply,
 } from '../../src/pipeline/reply.ts';
 import { settleClaim } from '../../src/pipeline/settle.ts';
-import { createReplyTransport } from '../../src/reply/outbound.ts';
-import type { ReplyTransport } from '../../src/reply/outbound-types.ts';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { createReplyTransport } from '../../src/reply/outbound/transport.ts';
+import type { ReplyTransport } from '../../src/reply/outbound/types.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { saveEngineSettings } from '../../src/store/assessment-inputs.ts';
 import { storeClaim } from '../support/store-claim.ts';
 import { waitFor } from '../support/wait.ts';

@@ -7,7 +7,7 @@
  */
 import { Converter } from 'opencc-js/cn2t';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { previewReply } from '../../src/review/preview.ts';
 import { waitFor } from '../support/wait.ts';
 import {

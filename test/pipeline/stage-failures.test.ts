@@ -11,7 +11,7 @@ import {
   OutboxWriteError,
   SmtpPermanentError,
   SmtpTemporaryError,
-} from '../../src/reply/outbound-errors.ts';
+} from '../../src/reply/outbound/errors.ts';
 import { DatabaseUnavailableError } from '../../src/store/database.ts';
 
 const smtp = { responseCode: 451, response: '451 try later', command: 'DATA', smtpCode: null };

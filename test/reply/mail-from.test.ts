@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidMailFromError, parseMailFrom } from '../../src/reply/mail-from.ts';
+import { InvalidMailFromError, parseMailFrom } from '../../src/reply/outbound/mail-from.ts';
 
 describe('MAIL_FROM as a mailbox', () => {
   it.each([

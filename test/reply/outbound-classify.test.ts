@@ -3,7 +3,7 @@ import {
   classifySmtpError,
   SmtpPermanentError,
   SmtpTemporaryError,
-} from '../../src/reply/outbound.ts';
+} from '../../src/reply/outbound/transport.ts';
 
 /** An error shaped the way nodemailer hands them over (see its errors.d.ts). */
 function nodemailerError(fields: Record<string, unknown>): Error {

@@ -1,7 +1,11 @@
 import { type AddressObject, simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { composeReply, InvalidReplyError, type ReplyInput } from '../../src/reply/outbound.ts';
-import { MAX_REFERENCES, replySubject } from '../../src/reply/outbound-headers.ts';
+import { MAX_REFERENCES, replySubject } from '../../src/reply/outbound/headers.ts';
+import {
+  composeReply,
+  InvalidReplyError,
+  type ReplyInput,
+} from '../../src/reply/outbound/transport.ts';
 
 const base: ReplyInput = {
   claimRef: 'CLM-000123',

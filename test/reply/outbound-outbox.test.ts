@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { outboxFileName } from '../../src/reply/outbound/outbox-transport.ts';
 import {
   composeReply,
   createReplyTransport,
   DEFAULT_OUTBOX_DIR,
   OutboxWriteError,
-} from '../../src/reply/outbound.ts';
-import { outboxFileName } from '../../src/reply/outbox-transport.ts';
+} from '../../src/reply/outbound/transport.ts';
 
 const envelope = { from: 'claims@provider.example', to: ['alice@customer.example'] };
 

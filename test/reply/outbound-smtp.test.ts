@@ -7,7 +7,7 @@ import {
   SmtpPermanentError,
   SmtpTemporaryError,
   TransportClosedError,
-} from '../../src/reply/outbound.ts';
+} from '../../src/reply/outbound/transport.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const envelope = { from: 'claims@provider.example', to: ['alice@customer.example'] };

@@ -5,8 +5,8 @@
  * English; everyone else in English.
  */
 import { describe, expect, it } from 'vitest';
-import { chineseScript } from '../../src/reply/chinese-script.ts';
-import { replyLanguage } from '../../src/reply/language.ts';
+import { chineseScript } from '../../src/reply/render/chinese-script.ts';
+import { replyLanguage } from '../../src/reply/render/language.ts';
 import { emailOf } from '../support/builders.ts';
 
 const lang = (subject: string, text = '') => replyLanguage(emailOf({ subject, text }));

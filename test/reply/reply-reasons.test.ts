@@ -5,7 +5,7 @@
  * Chinese scripts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { baseRecords } from '../support/builders.ts';
 import {
   CLAIM_REF,

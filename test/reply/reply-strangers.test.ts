@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { blankAssessment } from '../../src/domain/assess/engine.ts';
 import type { Assessment } from '../../src/domain/assess/types.ts';
 import { noAutomaticReply, tellsOfPayment } from '../../src/reply/automatic-reply.ts';
-import { renderClaimReply } from '../../src/reply/claim-reply.ts';
-import { buildReplyData, REPLY_KINDS } from '../../src/reply/reply-data.ts';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { renderClaimReply } from '../../src/reply/render/claim-reply.ts';
+import { buildReplyData, REPLY_KINDS } from '../../src/reply/render/reply-data.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { baseRecords, contextOf, emailOf, run } from '../support/builders.ts';
 
 const RECEIVED = '2026-03-04T09:00:00+08:00';

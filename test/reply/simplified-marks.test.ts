@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain script, without declarations
 import { simplifiedMarks } from '../../scripts/simplified-marks.mjs';
-import { SIMPLIFIED_MARKS } from '../../src/reply/simplified-marks.ts';
+import { SIMPLIFIED_MARKS } from '../../src/reply/render/simplified-marks.ts';
 
 describe('the list of Simplified marks', () => {
   it('is what opencc-js converts today (run `node scripts/simplified-marks.mjs` after an upgrade)', () => {

@@ -13,7 +13,7 @@ import {
   createReplyTransport,
   type ReplyTransport,
   SmtpTemporaryError,
-} from '../../src/reply/outbound.ts';
+} from '../../src/reply/outbound/transport.ts';
 import { type OAuth2SmtpSink, startOAuth2SmtpSink } from '../support/smtp-oauth2-sink.ts';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint.ts';
 

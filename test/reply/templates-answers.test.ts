@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REASON_TEXT } from '../../src/domain/reasons.ts';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { baseRecords, contextOf, run } from '../support/builders.ts';
 import {
   CLAIM_REF,

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { blankAssessment } from '../../src/domain/assess/engine.ts';
 import type { Assessment } from '../../src/domain/assess/types.ts';
-import { replyLanguage } from '../../src/reply/language.ts';
-import { buildReplyData, replyKind } from '../../src/reply/reply-data.ts';
+import { replyLanguage } from '../../src/reply/render/language.ts';
+import { buildReplyData, replyKind } from '../../src/reply/render/reply-data.ts';
 import {
   faultMinutes,
   formatMoney,
@@ -14,7 +14,7 @@ import {
   groupDigits,
   localTime,
   oneLine,
-} from '../../src/reply/template-format.ts';
+} from '../../src/reply/render/template-format.ts';
 import { at, baseRecords, contextOf, emailOf, run } from '../support/builders.ts';
 
 function decided(type: Assessment['type'], decision: Assessment['decision']): Assessment {

@@ -9,8 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimIntakeError } from '../../src/domain/errors.ts';
-import { buildReplyData } from '../../src/reply/reply-data.ts';
-import { DEFAULT_TEMPLATES_DIR, ReplyTemplates, TemplateError } from '../../src/reply/templates.ts';
+import { buildReplyData } from '../../src/reply/render/reply-data.ts';
+import {
+  DEFAULT_TEMPLATES_DIR,
+  ReplyTemplates,
+  TemplateError,
+} from '../../src/reply/render/templates.ts';
 import { at, baseRecords, contextOf, emailOf, run } from '../support/builders.ts';
 
 const dirs: string[] = [];

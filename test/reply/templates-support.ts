@@ -5,9 +5,9 @@
 import { expect } from 'vitest';
 import type { Assessment } from '../../src/domain/assess/types.ts';
 import type { ParsedEmail } from '../../src/domain/email.ts';
-import { type ReplyLang, replyLanguage } from '../../src/reply/language.ts';
-import { buildReplyData, type ReplyKind, replyKind } from '../../src/reply/reply-data.ts';
-import type { RenderedReply, ReplyTemplates } from '../../src/reply/templates.ts';
+import { type ReplyLang, replyLanguage } from '../../src/reply/render/language.ts';
+import { buildReplyData, type ReplyKind, replyKind } from '../../src/reply/render/reply-data.ts';
+import type { RenderedReply, ReplyTemplates } from '../../src/reply/render/templates.ts';
 import {
   at,
   baseRecords,

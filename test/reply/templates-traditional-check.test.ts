@@ -9,14 +9,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { composeReply, InvalidReplyError, type ReplyInput } from '../../src/reply/outbound.ts';
-import { formatMoney, longDate } from '../../src/reply/template-format.ts';
+import {
+  composeReply,
+  InvalidReplyError,
+  type ReplyInput,
+} from '../../src/reply/outbound/transport.ts';
+import { formatMoney, longDate } from '../../src/reply/render/template-format.ts';
 import {
   DEFAULT_TEMPLATES_DIR,
   REPLY_LANGS,
   ReplyTemplates,
   TemplateError,
-} from '../../src/reply/templates.ts';
+} from '../../src/reply/render/templates.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {

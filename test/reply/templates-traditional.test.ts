@@ -7,11 +7,11 @@
 import { Converter } from 'opencc-js/cn2t';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REASON_CODES, REASON_TEXT } from '../../src/domain/reasons.ts';
-import { REASON_TEXT_HANT } from '../../src/reply/reason-text-hant.ts';
-import { REPLY_KINDS } from '../../src/reply/reply-data.ts';
-import { SAMPLE_CLAIM_REF, sampleReplies } from '../../src/reply/template-samples.ts';
-import { exampleSubject } from '../../src/reply/template-words.ts';
-import { type RenderedReply, ReplyTemplates } from '../../src/reply/templates.ts';
+import { REASON_TEXT_HANT } from '../../src/reply/render/reason-text-hant.ts';
+import { REPLY_KINDS } from '../../src/reply/render/reply-data.ts';
+import { SAMPLE_CLAIM_REF, sampleReplies } from '../../src/reply/render/template-samples.ts';
+import { exampleSubject } from '../../src/reply/render/template-words.ts';
+import { type RenderedReply, ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { baseRecords, contextOf, type RawRecords, run } from '../support/builders.ts';
 import {
   CLAIM_REF,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { approve, assign, reject, requestInfo } from '../../src/review/actions.ts';
 import { previewReply } from '../../src/review/preview.ts';
 import { createFixture, type Fixture, RecordingProducer, versionOf } from './review-fixture.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimal } from '../../src/domain/money.ts';
 import { loadCalendarFile, loadPolicyFile } from '../../src/files/load.ts';
 import { settleClaim } from '../../src/pipeline/settle.ts';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { approve } from '../../src/review/actions.ts';
 import { previewReply } from '../../src/review/preview.ts';
 import { saveEngineSettings } from '../../src/store/assessment-inputs.ts';

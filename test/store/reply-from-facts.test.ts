@@ -15,9 +15,13 @@ import type { ParsedEmail } from '../../src/domain/email.ts';
 import { loadCalendarFile, loadPolicyFile } from '../../src/files/load.ts';
 import { parseEmail } from '../../src/mail/parse.ts';
 import { assessClaim } from '../../src/pipeline/assess-claim.ts';
-import { quotedHeaders, type ReplyEmail, renderClaimReply } from '../../src/reply/claim-reply.ts';
-import { composeReply } from '../../src/reply/outbound.ts';
-import { ReplyTemplates } from '../../src/reply/templates.ts';
+import { composeReply } from '../../src/reply/outbound/transport.ts';
+import {
+  quotedHeaders,
+  type ReplyEmail,
+  renderClaimReply,
+} from '../../src/reply/render/claim-reply.ts';
+import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { type EngineSettings, saveEngineSettings } from '../../src/store/assessment-inputs.ts';
 import { loadEmailFacts } from '../../src/store/email-facts.ts';
 import type { EmailFacts } from '../../src/store/message-facts.ts';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replyReferences } from '../../src/reply/outbound-headers.ts';
+import { replyReferences } from '../../src/reply/outbound/headers.ts';
 import { KEPT_REFERENCES, threadIdsOf } from '../../src/store/thread-ids.ts';
 
 /** A small pool of ids, so that repeats and the message's own id among them are common. */

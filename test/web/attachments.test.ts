@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractAttachment } from '../../src/mail/attachment.ts';
 import { parseEmail } from '../../src/mail/parse.ts';
-import { ATTACHMENT_CSP, asciiFilename } from '../../src/web/review-routes.ts';
+import { ATTACHMENT_CSP, asciiFilename } from '../../src/web/routes/review.ts';
 import { type ApiFixture, as, createApiFixture } from './review-api-fixture.ts';
 
 let x: ApiFixture;

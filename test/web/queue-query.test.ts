@@ -17,7 +17,11 @@ describe('the queue query', () => {
 
   it.each<[string, Query, RegExp]>([
     ['an amount that is not one', { minAmount: '1e3' }, /'minAmount' must be an amount/],
-    ['an amount too long to be one', { maxAmount: '1'.repeat(31) }, /'maxAmount' must be an amount/],
+    [
+      'an amount too long to be one',
+      { maxAmount: '1'.repeat(31) },
+      /'maxAmount' must be an amount/,
+    ],
     ['a minimum above the maximum', { minAmount: '100.01', maxAmount: '100' }, /above 'maxAmount'/],
   ])('refuses %s', (_, query, message) => {
     expect(() => queueQuery(query)).toThrow(message);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/auth/secrets.ts';
 import { createApiToken } from '../../src/auth/tokens.ts';
-import { REPLY_PREVIEW_CSP } from '../../src/web/review-routes.ts';
+import { REPLY_PREVIEW_CSP } from '../../src/web/routes/review.ts';
 import { MAILBOX } from '../review/review-fixture.ts';
 import { type ApiFixture, as, createApiFixture } from './review-api-fixture.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMAIL_CSP } from '../../src/web/review-routes.ts';
+import { EMAIL_CSP } from '../../src/web/routes/review.ts';
 import { versionOf } from '../review/review-fixture.ts';
 import { type ApiFixture, as, createApiFixture } from './review-api-fixture.ts';
 

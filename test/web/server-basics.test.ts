@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPENAPI } from '../../src/web/openapi.ts';
+import { OPENAPI } from '../../src/web/openapi/index.ts';
 import { createWebHarness, type WebHarness } from './web-harness.ts';
 
 let h: WebHarness;

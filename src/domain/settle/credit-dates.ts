@@ -16,7 +16,7 @@ export function icpRewardCreditBy(receivedAt: Date): Date {
 /**
  * The ICP reward's end of validity: the same UTC instant one year after receipt (29 February
  * becomes 1 March when the next year has none). The reply's "valid until" date is computed the
- * same way (src/reply/template-format.ts `oneYearAfter`).
+ * same way (src/reply/render/template-format.ts `oneYearAfter`).
  */
 export function icpRewardValidUntil(receivedAt: Date): Date {
   const d = new Date(receivedAt.getTime());

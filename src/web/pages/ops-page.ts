@@ -6,7 +6,7 @@
 import type { MailboxState } from '../../ops/mailbox-state.ts';
 import { isFresh } from '../../ops/mailbox-state.ts';
 import type { FailedJob, FailedPage, QueueHealth } from '../../ops/queue-admin.ts';
-import type { OpsDeps } from '../ops-routes.ts';
+import type { OpsDeps } from '../routes/ops.ts';
 import { esc, layout } from './layout.ts';
 
 /** Failed jobs shown per queue; the API pages further. */
