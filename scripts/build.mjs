@@ -2,7 +2,7 @@
 // with the files the code reads beside it (migrations, the console's scripts and styles).
 // Run by `npm ci` (the `prepare` script), by the tests before they start, and by `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 
@@ -12,13 +12,23 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
 
-/** Every file under `dir` that is not TypeScript. */
-function* assets(dir) {
+/** Every file under `dir`, or every one that is not TypeScript. */
+function* files(dir, withTypeScript = true) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* assets(path);
-    else if (!name.endsWith('.ts')) yield path;
+    if (statSync(path).isDirectory()) yield* files(path, withTypeScript);
+    else if (withTypeScript || !name.endsWith('.ts')) yield path;
   }
 }
 const src = join(root, 'src');
-for (const file of assets(src)) cpSync(file, join(root, 'dist', relative(src, file)));
+const dist = join(root, 'dist');
+for (const file of files(src, false)) cpSync(file, join(dist, relative(src, file)));
+
+// A file whose source was moved or deleted leaves its output behind (tsc never removes one):
+// it goes, so dist/ holds what src/ builds and nothing older.
+for (const file of files(dist)) {
+  const path = relative(dist, file);
+  if (path === '.tsbuildinfo') continue;
+  const source = path.replace(/\.js(\.map)?$/, '.ts');
+  if (!existsSync(join(src, source))) rmSync(file);
+}
