@@ -33,6 +33,13 @@ export interface ParsedEmail {
   parseError: string | null;
 }
 
+/**
+ * How a feature reads a message's raw source (src/mail/parse.ts does the parsing). Only the
+ * features that read email pass one: the store, which completes facts kept by older versions,
+ * takes it as an argument and never parses by itself.
+ */
+export type EmailReader = (raw: Buffer) => Promise<ParsedEmail>;
+
 export interface AutoHeaders {
   /** Lower-cased, trimmed values; null when the header is absent. */
   autoSubmitted: string | null;

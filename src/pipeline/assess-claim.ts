@@ -18,7 +18,7 @@ import { assess } from '../domain/assess/engine.ts';
 import type { AssessInput, Assessment } from '../domain/assess/types.ts';
 import { parseClaimRef } from '../domain/claim-ref.ts';
 import type { ClaimState } from '../domain/claim-state.ts';
-import type { ParsedEmail } from '../domain/email.ts';
+import type { EmailReader, ParsedEmail } from '../domain/email.ts';
 import { combineFollowUp, mayAmend } from '../domain/follow-up.ts';
 import { RecordIndex } from '../domain/record-index.ts';
 import { parseEmail } from '../mail/parse.ts';
@@ -75,6 +75,14 @@ export interface AssessOptions {
   settle?: boolean;
 }
 
+/**
+ * How the assessment reads a stored email: the one reading the engine decides on. Replay
+ * (replay.ts) reads a decision's stored emails with it, so a replay sees what the assessment
+ * saw; the reply stage (reply.ts) completes with it the facts an older version kept fewer of,
+ * since the facts are the assessment's record of the email (saved here, from this reading).
+ */
+export const readForAssessment: EmailReader = parseEmail;
+
 /** Assesses one claim; null when it was assessed before. */
 export async function assessClaim(
   pool: pg.Pool,
@@ -88,7 +96,7 @@ export async function assessClaim(
     if (!row) throw new UnrecoverableError(`claim ${claimId} does not exist`);
     if (row.state !== 'received') return null;
     if (row.raw === null) throw new UnrecoverableError(`claim ${claimId} has no raw message`);
-    const email = await parseEmail(row.raw);
+    const email = await readForAssessment(row.raw);
     // What lists show of it (subject, sender, attachments), so no list parses the source again.
     await saveMessageFacts(client, row.messageId, email);
     const senderAuthenticated = senderCheck ? await senderCheck(row.raw, email) : undefined;
@@ -197,7 +205,7 @@ async function followUpParent(
     if (id === claimId) continue;
     const parent = await lockParentClaim(client, id);
     if (parent?.decision !== 'needs_info' || !parent.raw) continue;
-    const original = await parseEmail(parent.raw);
+    const original = await readForAssessment(parent.raw);
     const request = {
       answer: email,
       authenticated,

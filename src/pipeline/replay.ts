@@ -13,9 +13,9 @@ import { ClaimIntakeError } from '../domain/errors.ts';
 import { combineFollowUp } from '../domain/follow-up.ts';
 import { parsePolicy } from '../domain/policy.ts';
 import { RecordIndex } from '../domain/record-index.ts';
-import { parseEmail } from '../mail/parse.ts';
 import { loadAssessmentInputs } from '../store/assessment-inputs.ts';
 import { parse as parseSlice, type Queryable, type RecordsJson } from '../store/record-slices.ts';
+import { readForAssessment } from './assess-claim.ts';
 
 export interface Replay {
   claimId: number;
@@ -67,7 +67,8 @@ export async function replayClaim(
           : `claim ${claimId}: a message of this assessment is missing`,
       );
     }
-    emails.push(await parseEmail(raw));
+    // Read as the assessment read them, so the engine runs on the same email.
+    emails.push(await readForAssessment(raw));
   }
   // [follow-up, original], combined as the assess stage did. A merge assessed before issue
   // #11 took the original's sender: if the answer came from someone else, its replay now

@@ -36,6 +36,7 @@ import { loadEmailFacts } from '../store/email-facts.ts';
 import { deferReply, insertReply } from '../store/replies-store.ts';
 import { checkReplyLimits, type LimitVerdict, type ReplyLimits } from '../store/reply-limits.ts';
 import { storableText } from '../store/reply-text.ts';
+import { readForAssessment } from './assess-claim.ts';
 import { toReview } from './reply-send.ts';
 
 export { OUTCOME_UNKNOWN, ReplyInFlightError, sendReply } from './reply-send.ts';
@@ -82,8 +83,10 @@ export async function prepareReply(
     // RFC 3834 §2: never answer automatic mail (it was 'ignored' already).
     const kind = replyKind(a);
     if (kind === null) return { status: 'none', why: 'auto-generated mail is never answered' };
-    // Parsed only for a claim assessed before the facts kept all this (then saved for next time).
-    const email = claim.email ?? (await loadEmailFacts(client, claim.messageId));
+    // Parsed only for a claim assessed before the facts kept all this (then saved for next time),
+    // and read as the assessment reads: the facts are its record of the email, an older
+    // version kept fewer of them, and the reply must answer the email the assessment decided.
+    const email = claim.email ?? (await loadEmailFacts(client, claim.messageId, readForAssessment));
     if (!email) return { status: 'none', why: 'nothing to answer' };
     if (!email.from)
       return toReview(client, claimId, 'reply_failed', 'the message has no usable sender address');

@@ -14,8 +14,6 @@ import { formatClaimRef } from '../domain/claim-ref.ts';
 import type { AttachmentInfo } from '../domain/email.ts';
 import { formatAmount } from '../domain/money.ts';
 import { REASON_TEXT, type ReasonCode } from '../domain/reasons.ts';
-import { type ExtractedAttachment, extractAttachment } from '../mail/attachment.ts';
-import { parseEmail } from '../mail/parse.ts';
 import { type Actor, claimAuditTrail, writeAudit } from '../store/audit-log.ts';
 import { loadEmailFacts } from '../store/email-facts.ts';
 import type { RecordsJson } from '../store/record-slices.ts';
@@ -29,6 +27,7 @@ import {
 import { decisionRecords, type RecordsSource } from './decision-records.ts';
 import type { AgentSection, ReviewedAssessment } from './draft.ts';
 import { ReviewError } from './errors.ts';
+import { type ExtractedAttachment, readAttachment, readOriginalEmail } from './original-email.ts';
 
 export interface ThreadEntry {
   /** 'customer' for received messages, 'reply' for what we sent (or are sending). */
@@ -118,7 +117,7 @@ export async function getClaimDetail(pool: pg.Pool, id: number): Promise<ClaimDe
   // Once reviewed, the stored assessment carries the agent's section too (draft.ts).
   const a = c.assessment as ReviewedAssessment | null;
   // Parsed only for a message assessed before the facts kept all this (then saved for next time).
-  const email = c.has_raw ? await loadEmailFacts(pool, c.message_id) : null;
+  const email = c.has_raw ? await loadEmailFacts(pool, c.message_id, readOriginalEmail) : null;
   const [used, thread, audit, ledger] = await Promise.all([
     decisionRecords(pool, id, a),
     threadOf(pool, id),
@@ -196,7 +195,7 @@ async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> 
   const messages = await claimThreadMessages(pool, claimId);
   const customer = await Promise.all(
     messages.map(async (m): Promise<ThreadEntry> => {
-      const e = m.has_raw ? await loadEmailFacts(pool, m.message_id) : null;
+      const e = m.has_raw ? await loadEmailFacts(pool, m.message_id, readOriginalEmail) : null;
       return {
         direction: 'customer',
         at: m.internal_date.toISOString(),
@@ -208,7 +207,7 @@ async function threadOf(pool: pg.Pool, claimId: number): Promise<ThreadEntry[]> 
       };
     }),
   );
-  const replies = (await replyEntries(pool, claimId)).map(
+  const replies = (await replyEntries(pool, claimId, readOriginalEmail)).map(
     (r): ThreadEntry => ({
       direction: 'reply',
       at: (r.sentAt ?? r.createdAt).toISOString(),
@@ -236,14 +235,14 @@ export interface OriginalEmail {
 }
 
 /**
- * The original email, parsed from its source: the one place after the assessment that reads
- * and parses a customer's source (besides attachment downloads), since its HTML, up to 2 MB,
+ * The original email, parsed from its source (original-email.ts): the console's one reading
+ * of a customer's whole source (besides attachment downloads), since its HTML, up to 2 MB,
  * is not among the facts kept.
  */
 export async function getOriginalEmail(pool: pg.Pool, id: number): Promise<OriginalEmail> {
   const m = await claimSource(pool, id);
   if (!m) throw new ReviewError('not_found', `claim ${id} does not exist`);
-  const email = m.raw ? await parseEmail(m.raw) : null;
+  const email = m.raw ? await readOriginalEmail(m.raw) : null;
   return {
     html: email?.html ?? null,
     text: email?.text ?? '',
@@ -269,7 +268,7 @@ export async function downloadAttachment(
       'not_found',
       `the original email was purged on ${m.purged_at.toISOString().slice(0, 10)}; its attachments are gone`,
     );
-  const attachment = m?.raw ? await extractAttachment(m.raw, index) : null;
+  const attachment = m?.raw ? await readAttachment(m.raw, index) : null;
   if (!attachment) return null;
   await writeAudit(pool, {
     actor,

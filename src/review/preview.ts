@@ -11,6 +11,7 @@ import { loadEmailFacts } from '../store/email-facts.ts';
 import { claimToPreview } from '../store/review-store.ts';
 import { applyDraft, type DecisionDraft } from './draft.ts';
 import { ReviewError } from './errors.ts';
+import { readOriginalEmail } from './original-email.ts';
 
 export interface ReplyPreview {
   subject: string;
@@ -30,7 +31,9 @@ export async function previewReply(
   if (!claim) throw new ReviewError('not_found', `claim ${claimId} does not exist`);
   // Parsed only for a claim assessed before the facts kept all this (then saved for next time).
   const email =
-    claim.assessment && claim.has_raw ? await loadEmailFacts(pool, claim.message_id) : null;
+    claim.assessment && claim.has_raw
+      ? await loadEmailFacts(pool, claim.message_id, readOriginalEmail)
+      : null;
   if (!claim.assessment || !email)
     throw new ReviewError('invalid_input', 'the claim has no assessed message to answer');
   const a = applyDraft(claim.assessment, draft, actor, new Date());

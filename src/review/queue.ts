@@ -21,6 +21,7 @@ import {
   sortKeyLength,
 } from '../store/review-queue-store.ts';
 import { ReviewError } from './errors.ts';
+import { readOriginalEmail } from './original-email.ts';
 
 export { type QueueChoices, queueChoices } from '../store/review-queue-store.ts';
 export type { QueueFilters, QueueSort };
@@ -99,6 +100,7 @@ export async function listReviewQueue(
     pageRows
       .filter((r) => r.has_raw && !r.facts_known)
       .map((r) => ({ messageId: r.message_id, size: Number(r.size) })),
+    readOriginalEmail,
   );
   const items = pageRows.map((r) => toItem(r, factsFromRow(r) ?? filled.get(r.message_id)));
   const last = pageRows.at(-1);

@@ -2,7 +2,7 @@
  * The whole facts of a message (message-facts.ts) for the reply stage, the reply preview and
  * the claim page, completed on first use where they were kept before migration 013.
  */
-import { parseEmail } from '../mail/parse.ts';
+import type { EmailReader } from '../domain/email.ts';
 import type { ReplyLang } from '../reply/render/language.ts';
 import {
   type AttachmentFact,
@@ -37,12 +37,13 @@ export interface EmailRow {
  * The whole facts of a message, or null when it has none and no source to read them from
  * (purged, or quarantined unread). Facts kept before migration 013, or none (a message stored
  * before facts were kept, or not assessed yet), are completed here: the source is read and
- * parsed this once, and the facts saved, so claims of older versions keep working and are
- * migrated as they are read.
+ * parsed with `read` this once, and the facts saved, so claims of older versions keep working
+ * and are migrated as they are read. `read` is the calling feature's reading of the email.
  */
 export async function loadEmailFacts(
   db: Queryable,
   messageId: string | number,
+  read: EmailReader,
 ): Promise<EmailFacts | null> {
   const { rows } = await db.query<EmailRow>(
     `SELECT ${emailFactsColumns('m', 'f')}
@@ -59,7 +60,7 @@ export async function loadEmailFacts(
   ]);
   const raw = source.rows[0]?.raw;
   if (!raw) return null; // purged meanwhile
-  const facts = factsOf(await parseEmail(raw));
+  const facts = factsOf(await read(raw));
   await saveFacts(db, messageId, facts);
   return facts;
 }

@@ -8,9 +8,8 @@
  * console's view of the original email (its HTML) and attachment downloads read the source.
  */
 import type pg from 'pg';
-import type { ParsedEmail } from '../domain/email.ts';
+import type { EmailReader, ParsedEmail } from '../domain/email.ts';
 import { truncate } from '../mail/limits.ts';
-import { parseEmail } from '../mail/parse.ts';
 import { type ReplyLang, replyLanguage } from '../reply/render/language.ts';
 import { threadIdsOf } from './thread-ids.ts';
 
@@ -199,13 +198,15 @@ let filling = false;
 
 /**
  * Facts for messages stored before facts were kept, or not yet assessed: parses a bounded
- * few of `missing` (in order; each source read alone, parsed, saved and dropped) and returns
- * what it found. The rest wait for the next call: every list refresh fills a few more, and
- * each message is parsed once. Returns nothing while another fill runs in this process.
+ * few of `missing` (in order; each source read alone, parsed with `read`, saved and dropped)
+ * and returns what it found. The rest wait for the next call: every list refresh fills a few
+ * more, and each message is parsed once. Returns nothing while another fill runs in this
+ * process. `read` is the caller's: the store reads rows, the feature reads the email.
  */
 export async function fillMissingFacts(
   pool: pg.Pool,
   missing: { messageId: string; size: number }[],
+  read: EmailReader,
 ): Promise<Map<string, MessageFacts>> {
   const found = new Map<string, MessageFacts>();
   if (missing.length === 0 || filling) return found;
@@ -221,7 +222,7 @@ export async function fillMissingFacts(
       );
       const raw = rows[0]?.raw;
       if (!raw) continue; // purged or quarantined unread meanwhile: nothing to show
-      const email = await parseEmail(raw);
+      const email = await read(raw);
       await saveMessageFacts(pool, messageId, email);
       found.set(messageId, factsOf(email));
     }

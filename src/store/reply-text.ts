@@ -4,7 +4,7 @@
  * messages it sent; a reply prepared before has them read from its bytes once, and kept.
  */
 import type pg from 'pg';
-import { parseEmail } from '../mail/parse.ts';
+import type { EmailReader } from '../domain/email.ts';
 
 export interface ReplyEntry {
   subject: string;
@@ -38,8 +38,15 @@ interface Row {
   purged_at: Date | null;
 }
 
-/** The claim's replies, oldest first, with their text. */
-export async function replyEntries(pool: pg.Pool, claimId: number): Promise<ReplyEntry[]> {
+/**
+ * The claim's replies, oldest first, with their text. `read` parses the bytes of a reply
+ * prepared before migration 014 (the calling feature's reading; the store never parses).
+ */
+export async function replyEntries(
+  pool: pg.Pool,
+  claimId: number,
+  read: EmailReader,
+): Promise<ReplyEntry[]> {
   const { rows } = await pool.query<Row>(
     `SELECT id, subject, from_address, to_address, text_part,
             text_part IS NULL AND raw IS NOT NULL AS needs_text,
@@ -49,7 +56,7 @@ export async function replyEntries(pool: pg.Pool, claimId: number): Promise<Repl
   );
   const entries: ReplyEntry[] = [];
   for (const row of rows) {
-    const kept = row.needs_text ? await keepText(pool, row.id) : null;
+    const kept = row.needs_text ? await keepText(pool, row.id, read) : null;
     entries.push({
       subject: row.subject,
       from: kept?.from ?? row.from_address,
@@ -69,6 +76,7 @@ export async function replyEntries(pool: pg.Pool, claimId: number): Promise<Repl
 async function keepText(
   pool: pg.Pool,
   replyId: string,
+  read: EmailReader,
 ): Promise<{ text: string; from: string | null } | null> {
   const { rows } = await pool.query<{ raw: Buffer | null }>(
     'SELECT raw FROM replies WHERE id = $1',
@@ -76,7 +84,7 @@ async function keepText(
   );
   const raw = rows[0]?.raw;
   if (!raw) return null; // purged meanwhile
-  const email = await parseEmail(raw);
+  const email = await read(raw);
   const kept = { text: storableText(email.text), from: email.from };
   await pool.query(
     `UPDATE replies SET text_part = $2, from_address = COALESCE(from_address, $3)

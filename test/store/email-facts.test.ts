@@ -86,7 +86,7 @@ describe('whole facts of a message', () => {
   it('are read back as the assessment kept them', async () => {
     const id = await stored('kept');
     await saveMessageFacts(db.pool, id, await parseEmail(rawOf('kept')));
-    const facts = await loadEmailFacts(db.pool, id);
+    const facts = await loadEmailFacts(db.pool, id, parseEmail);
     expect(facts).toEqual(factsOf(await parseEmail(rawOf('kept'))));
     expect(facts).toMatchObject({
       subject: '賠償申請 帳號：demo-shop',
@@ -115,7 +115,7 @@ describe('whole facts of a message', () => {
     const id = await stored('before-013');
     await keptBefore013('before-013', id);
     expect(await replyLang(id)).toBeNull();
-    expect(await loadEmailFacts(db.pool, id)).toEqual(
+    expect(await loadEmailFacts(db.pool, id, parseEmail)).toEqual(
       factsOf(await parseEmail(rawOf('before-013'))),
     );
     expect(await replyLang(id)).toBe('zh-Hant');
@@ -123,7 +123,7 @@ describe('whole facts of a message', () => {
     const parsedAt = () =>
       db.pool.query('SELECT parsed_at FROM message_facts WHERE message_id = $1', [id]);
     const before = (await parsedAt()).rows;
-    await loadEmailFacts(db.pool, id);
+    await loadEmailFacts(db.pool, id, parseEmail);
     expect((await parsedAt()).rows).toEqual(before);
   });
 
@@ -134,7 +134,7 @@ describe('whole facts of a message', () => {
       `UPDATE messages SET raw = 'From: x@example.com\r\nSubject: other\r\n\r\nx' WHERE id = $1`,
       [id],
     );
-    expect(await loadEmailFacts(db.pool, id)).toMatchObject({
+    expect(await loadEmailFacts(db.pool, id, parseEmail)).toMatchObject({
       subject: 'other',
       from: 'x@example.com',
     });
@@ -143,15 +143,17 @@ describe('whole facts of a message', () => {
   it('of a message stored before facts were kept are made from the source and saved', async () => {
     const id = await stored('no-facts');
     expect(await replyLang(id)).toBeUndefined();
-    expect(await loadEmailFacts(db.pool, id)).toMatchObject({ messageId: 'old-1@example.com' });
+    expect(await loadEmailFacts(db.pool, id, parseEmail)).toMatchObject({
+      messageId: 'old-1@example.com',
+    });
     expect(await replyLang(id)).toBe('zh-Hant');
   });
 
   it('are none for a message whose source is gone, and for no message at all', async () => {
     const id = await stored('purged');
     await db.pool.query(`UPDATE messages SET raw = NULL, purged_at = now() WHERE id = $1`, [id]);
-    expect(await loadEmailFacts(db.pool, id)).toBeNull();
-    expect(await loadEmailFacts(db.pool, '999999999')).toBeNull();
+    expect(await loadEmailFacts(db.pool, id, parseEmail)).toBeNull();
+    expect(await loadEmailFacts(db.pool, '999999999', parseEmail)).toBeNull();
   });
 
   it('keep a bounded excerpt of a long text, and how long the whole text was', async () => {
@@ -159,7 +161,7 @@ describe('whole facts of a message', () => {
       `Subject: long\r\nFrom: a@example.com\r\n\r\n${'x\u0000'.repeat(30_000)}`,
     );
     const id = await stored('long', long);
-    const facts = await loadEmailFacts(db.pool, id);
+    const facts = await loadEmailFacts(db.pool, id, parseEmail);
     expect(facts?.text).toHaveLength(8_000);
     expect(facts?.textChars).toBe(60_000);
   });

@@ -14,7 +14,7 @@ import type { Assessment } from '../../src/domain/assess/types.ts';
 import type { ParsedEmail } from '../../src/domain/email.ts';
 import { loadCalendarFile, loadPolicyFile } from '../../src/files/load.ts';
 import { parseEmail } from '../../src/mail/parse.ts';
-import { assessClaim } from '../../src/pipeline/assess-claim.ts';
+import { assessClaim, readForAssessment } from '../../src/pipeline/assess-claim.ts';
 import { composeReply } from '../../src/reply/outbound/transport.ts';
 import {
   quotedHeaders,
@@ -247,7 +247,7 @@ describe('a reply built from the message facts', () => {
     let compared = 0;
     for (const [name, s] of stored) {
       const email = await parseEmail(s.raw);
-      const facts = await loadEmailFacts(db.pool, s.messageId);
+      const facts = await loadEmailFacts(db.pool, s.messageId, readForAssessment);
       expect(facts, name).not.toBeNull();
       for (const assessment of decisions)
         for (const contact of [true, false]) {
@@ -271,7 +271,7 @@ describe('a reply built from the message facts', () => {
 
   it('keeps what the hostile cases test: a whole spaced name, long threads cut, the reply language', async () => {
     const facts = async (name: string) =>
-      (await loadEmailFacts(db.pool, stored.get(name)!.messageId))!;
+      (await loadEmailFacts(db.pool, stored.get(name)!.messageId, readForAssessment))!;
     expect((await facts('spaced name')).fromName).toHaveLength(3002);
     const middle = await facts('long thread, own id in the middle');
     expect(middle.references).toHaveLength(101);
