@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { writeAudit } from './audit-log.ts';
 import { withTransaction } from './database.ts';
+import { onlyRow } from './only-row.ts';
 
 export type QuarantineReason = 'too_large' | 'unparseable';
 
@@ -52,7 +53,7 @@ export async function ensureMailbox(pool: pg.Pool, name: string): Promise<Checkp
     'SELECT uid_validity, last_uid FROM mailboxes WHERE name = $1',
     [name],
   );
-  const row = rows[0]!;
+  const row = onlyRow(rows);
   return {
     uidValidity: row.uid_validity === null ? null : Number(row.uid_validity),
     lastUid: Number(row.last_uid),

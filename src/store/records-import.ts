@@ -14,6 +14,7 @@ import type { RecordKind } from '../domain/records.ts';
 import type { ReadRecord } from '../files/record-stream.ts';
 import { copyArrayField, copyField, copyRow } from './copy-text.ts';
 import { asDatabaseError, withTransaction } from './database.ts';
+import { onlyRow } from './only-row.ts';
 import { TABLES, type TableSpec } from './record-tables.ts';
 
 // Writers of records run one at a time (transaction-level advisory lock): two imports or
@@ -240,7 +241,7 @@ async function rejectRepeatedKeys<K extends RecordKind>(
          ON ${same}
       WHERE s.idx > d.first ORDER BY s.idx LIMIT 1`,
   );
-  const repeat = rows[0]!;
+  const repeat = onlyRow(rows);
   throw new InvalidInputError(
     file,
     `[${repeat.idx}].${spec.keyField}`,
@@ -274,5 +275,5 @@ async function merge<K extends RecordKind>(
             count(*) FILTER (WHERE NOT inserted) AS updated
        FROM written`,
   );
-  return { inserted: Number(rows[0]!.inserted), updated: Number(rows[0]!.updated) };
+  return { inserted: Number(onlyRow(rows).inserted), updated: Number(onlyRow(rows).updated) };
 }

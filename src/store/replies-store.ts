@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { auditInsert } from './audit-log.ts';
 import { sendToReview } from './claims-store.ts';
+import { onlyRow } from './only-row.ts';
 
 /** A complete reply, its bytes included, to be recorded before it is sent. */
 export interface NewReply {
@@ -57,7 +58,7 @@ export async function insertReply(client: pg.PoolClient, r: NewReply): Promise<n
       { kind: r.kind, lang: r.lang, message_id: r.messageId, version: r.version },
     ],
   );
-  return Number(rows[0]!.id);
+  return Number(onlyRow(rows).id);
 }
 
 /**
@@ -123,7 +124,7 @@ export async function startSending(
      SELECT l.locked, s.claim_id, s.raw, s.to_address, s.kind FROM lock l LEFT JOIN sending s ON true`,
     [replyId, ...sendKey(replyId)],
   );
-  const row = rows[0]!;
+  const row = onlyRow(rows);
   if (!row.locked) return 'in_flight';
   if (row.claim_id === null) return null;
   return {

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import type { Recipient } from '../reply/recipient.ts';
+import { onlyRow } from './only-row.ts';
 
 export interface ReplyLimits {
   /** Automatic replies per mailbox per 24 hours. @defaultValue 5 */
@@ -115,7 +116,7 @@ async function overLimit(client: pg.ClientBase, w: Window): Promise<LimitVerdict
      SELECT n, until::text AS until, ceil(extract(epoch FROM until - now()) * 1000) AS wait_ms FROM w`,
     w.params,
   );
-  const row = rows[0]!;
+  const row = onlyRow(rows);
   return {
     within: false,
     why: `${row.n} ${w.what} (limit ${w.limit})`,

@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { asDatabaseError, withTransaction } from './database.ts';
 import { isMigrated } from './migrate.ts';
+import { onlyRow } from './only-row.ts';
 
 /** The first schema version with the retention columns (005_retention.sql). */
 const RETENTION_SCHEMA_VERSION = 5;
@@ -92,7 +93,7 @@ export async function countPurgeable(
             (SELECT count(*) FROM replies r WHERE ${OLD_REPLY}) AS replies`,
     [finished(), days],
   );
-  return { messages: Number(rows[0]!.messages), replies: Number(rows[0]!.replies) };
+  return { messages: Number(onlyRow(rows).messages), replies: Number(onlyRow(rows).replies) };
 }
 
 /** A table whose old rows lose their raw bytes: the condition on its alias, and what to lock first. */
@@ -200,7 +201,10 @@ export async function countConsoleLeftovers(
             (SELECT count(*) FROM sign_in_attempts WHERE at < now() - make_interval(secs => $1)) AS attempts`,
     [attemptsOlderThanMs / 1000],
   );
-  return { sessions: Number(rows[0]!.sessions), signInAttempts: Number(rows[0]!.attempts) };
+  return {
+    sessions: Number(onlyRow(rows).sessions),
+    signInAttempts: Number(onlyRow(rows).attempts),
+  };
 }
 
 /**

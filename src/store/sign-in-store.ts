@@ -5,6 +5,7 @@
  * under these locks, the rules that decide) is auth/sign-in-reservation.ts's.
  */
 import type pg from 'pg';
+import { onlyRow } from './only-row.ts';
 
 /** Advisory lock classes (the two-key form): accounts and addresses never share a lock. */
 const ACCOUNT_LOCK = 0x5131_0001;
@@ -71,7 +72,7 @@ export async function failureHistory(
        FROM failed`,
     [email, address, windowMs / 1000],
   );
-  const r = rows[0]!;
+  const r = onlyRow(rows);
   const since = (ms: number | string | null) => (ms === null ? null : Number(ms));
   return {
     pair: { failures: Number(r.pair), sinceLastMs: since(r.pair_since_ms) },
@@ -90,7 +91,7 @@ export async function insertPendingAttempt(
      RETURNING id`,
     [email, address],
   );
-  return rows[0]!.id;
+  return onlyRow(rows).id;
 }
 
 /**
@@ -110,7 +111,7 @@ export async function countRefusal(
      RETURNING refused`,
     [email, address, REFUSAL_WINDOW],
   );
-  return Number(rows[0]!.refused);
+  return Number(onlyRow(rows).refused);
 }
 
 /** The attempt's check succeeded: the row stops counting as a failure. */
@@ -150,5 +151,5 @@ export async function countOldRefusals(pool: pg.Pool, olderThanMs: number): Prom
     'SELECT count(*) AS n FROM sign_in_refusals WHERE window_start < now() - make_interval(secs => $1)',
     [olderThanMs / 1000],
   );
-  return Number(rows[0]!.n);
+  return Number(onlyRow(rows).n);
 }

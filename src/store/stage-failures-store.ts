@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { writeAudit } from './audit-log.ts';
+import { onlyRow } from './only-row.ts';
 
 /** The stage that failed: a pipeline queue's name. */
 export type FailedStage = 'assess' | 'settle' | 'reply';
@@ -33,7 +34,7 @@ export async function countFailure(
      RETURNING failures`,
     [w.claimId, w.stage, w.version, error],
   );
-  return counted.rows[0]!.failures;
+  return onlyRow(counted.rows).failures;
 }
 
 /** Where a claim must still be for its stage's failure to hand it over (a later decision wins). */

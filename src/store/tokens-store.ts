@@ -6,6 +6,7 @@
  * Making and checking the token itself is auth/tokens.ts's.
  */
 import type pg from 'pg';
+import { onlyRow } from './only-row.ts';
 import type { UserRole } from './users-store.ts';
 
 /**
@@ -44,7 +45,7 @@ export async function insertApiToken(
      VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6)) RETURNING id, expires_at`,
     [token.name, token.tokenHash, token.role, token.scopes, token.createdBy, token.expiresInDays],
   );
-  return { id: Number(rows[0]!.id), expiresAt: rows[0]!.expires_at.toISOString() };
+  return { id: Number(onlyRow(rows).id), expiresAt: onlyRow(rows).expires_at.toISOString() };
 }
 
 /**
