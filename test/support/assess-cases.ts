@@ -1,13 +1,22 @@
 /**
- * Engine tests as tables: records builders the refund, ICP and settled-reading tests share,
- * one way to assess a claim, and a row's expectation as the fields it names, so that each
- * row states its inputs and its decision and nothing else.
+ * Engine tests as tables: the records builders, sender and receipt time the refund, ICP,
+ * decision and settled-reading tests share, one way to assess a claim, a row's expectation
+ * as the fields it names, and one test per row, so that each row states its inputs and its
+ * decision and nothing else. What only one topic's files share lives next to them
+ * (test/domain/assess/refund-support.ts and the like).
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Assessment, Decision } from '../../src/domain/assess/types.ts';
 import type { AutoHeaders } from '../../src/domain/email.ts';
 import type { ReasonCode } from '../../src/domain/reasons.ts';
 import { contextOf, type RawRecords, run } from './builders.ts';
+import { named } from './named-rows.ts';
+
+/** A From address that is no account's contact. */
+export const STRANGER = 'someone@elsewhere.test';
+
+/** Received after the deadline of a fault on Monday 2 March (the end of Wednesday 11 March). */
+export const LATE = '2026-03-12T09:00:00+08:00';
 
 /** A paid monthly ECS order of demo-shop, 300.00, bought two days before the claim arrives. */
 export function order(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -92,6 +101,16 @@ export interface AssessCase {
   name: string;
   claim: Claim;
   expected: Expected;
+}
+
+/** A case with its own records. */
+export type CaseWithRecords = AssessCase & { records: RawRecords };
+
+/** One test per row, titled by its name, that assesses its claim on its own records. */
+export function eachRow(rows: CaseWithRecords[]): void {
+  it.each(named(rows))('%s', (_name, row) => {
+    expectDecided(row.records, row);
+  });
 }
 
 /** Expects exactly the fields `expected` names of `a`. */
