@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/store/migrate.ts';
+import { collectOutput } from '../support/child-output.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { startPollerProcess } from '../support/poller-process.ts';
@@ -70,6 +71,20 @@ interface Launched {
   output(): string;
 }
 
+/** One run's settings: its own Redis prefix, Maildir and outbox; JSON logs the test reads. */
+function serviceEnv(name: string, redis: TestRedis): Record<string, string> {
+  return {
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    MAILDIR_PATH: join(tmp, name, 'mail'),
+    OUTBOX_DIR: join(tmp, name, 'outbox'),
+    HTTP_HOST: '127.0.0.1',
+  };
+}
+
 /** `npx claim-intake start` from the repository root, in a process group of its own. */
 async function launch(name: string): Promise<Launched> {
   const port = await freePort();
@@ -87,43 +102,17 @@ async function launch(name: string): Promise<Launched> {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
       ...npmSettings,
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: redis.prefix,
-      MAILDIR_PATH: join(tmp, name, 'mail'),
-      OUTBOX_DIR: join(tmp, name, 'outbox'),
-      HTTP_HOST: '127.0.0.1',
+      ...serviceEnv(name, redis),
       HTTP_PORT: String(port),
     },
   });
   if (child.pid === undefined) throw new Error('npx did not start');
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
+  const { output, logs } = collectOutput(child);
   const outputClosed = new Promise<void>((resolve) => child.stdout!.once('close', resolve));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const logs = () =>
-    stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      });
   const logged = (msg: string) => logs().find((l) => l.msg === msg);
-  const output = () => `${stdout}${stderr}`;
   let exitedEarly = false;
   void exited.then(() => {
     exitedEarly = true;
@@ -279,19 +268,7 @@ describe('claim-intake start, signalled directly', () => {
   const settings = async (name: string) => {
     const redis = await createTestRedis();
     redises.push(redis);
-    return {
-      redis,
-      env: {
-        LOG_LEVEL: 'info',
-        LOG_FORMAT: 'json',
-        DATABASE_URL: db.url,
-        REDIS_URL: redis.url,
-        REDIS_PREFIX: redis.prefix,
-        MAILDIR_PATH: join(tmp, name, 'mail'),
-        OUTBOX_DIR: join(tmp, name, 'outbox'),
-        HTTP_HOST: '127.0.0.1',
-      },
-    };
+    return { redis, env: serviceEnv(name, redis) };
   };
   const lockKeys = async (redis: TestRedis) =>
     (await redis.client.keys(`${redis.prefix}:lock:*`)).length;

@@ -1,6 +1,7 @@
 /** Runs the real `claim-intake` binary, as a user would, and collects its output. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { collectOutput } from './child-output.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = resolve(REPO_ROOT, 'bin/claim-intake.js');
@@ -31,14 +32,7 @@ export function runCli(
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
+    const { stdout, stderr } = collectOutput(child);
     running.add(child);
     child.on('error', (error) => {
       running.delete(child);
@@ -46,7 +40,7 @@ export function runCli(
     });
     child.on('close', (code) => {
       running.delete(child);
-      done({ code, stdout, stderr });
+      done({ code, stdout: stdout(), stderr: stderr() });
     });
   });
 }

@@ -5,6 +5,7 @@
  * process exits is killed with it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { collectOutput } from './child-output.ts';
 import { BIN, REPO_ROOT } from './cli.ts';
 
 export interface PollerProcess {
@@ -52,14 +53,7 @@ export function startPollerProcess(
   });
   if (child.pid === undefined) throw new Error('claim-intake did not start');
   live.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
+  const { output, logs } = collectOutput(child);
   let dead = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -78,18 +72,8 @@ export function startPollerProcess(
     get dead() {
       return dead;
     },
-    output: () => `${stdout}${stderr}`,
-    logs: () =>
-      stdout
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .flatMap((line) => {
-          try {
-            return [JSON.parse(line) as Record<string, unknown>];
-          } catch {
-            return []; // a line cut by SIGKILL
-          }
-        }),
+    output,
+    logs,
     kill: () => signalAndWait('SIGKILL'),
     async stop(graceMs = 10_000) {
       if (dead) return;

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/logger.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { buildServer } from '../../src/web/server.ts';
+import { collectOutput } from '../support/child-output.ts';
 import { BIN, type CliResult, REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -27,16 +28,9 @@ export function runUserAdd(databaseUrl: string, args: string[], stdin: string): 
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
+    const { stdout, stderr } = collectOutput(child);
     child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.on('close', (code) => done({ code, stdout: stdout(), stderr: stderr() }));
     child.stdin.end(stdin);
   });
 }
