@@ -4,24 +4,18 @@
  * what the support desk covers; no machine-format subject quoted back; in English and both
  * Chinese scripts.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ReplyTemplates } from '../../src/reply/render/templates.ts';
+import { describe, expect, it } from 'vitest';
 import { baseRecords } from '../support/builders.ts';
 import {
   CLAIM_REF,
   EN_CLAIM,
   expectBoth,
   ONE_HOUR,
-  type ReplyArgs,
-  replyWith,
+  realTemplates,
   ZH_CLAIM,
 } from './templates-support.ts';
 
-let templates: ReplyTemplates;
-beforeAll(async () => {
-  templates = await ReplyTemplates.load();
-});
-const reply = (...args: ReplyArgs) => replyWith(templates, ...args);
+const { reply } = realTemplates();
 
 const HANT_CLAIM = '賠償申請 帳號：demo-shop 故障時間：2026年3月2日 10:15 次數：1次';
 

@@ -3,9 +3,8 @@
  * decisions the real engine made: every reason in plain words, exactly what is missing
  * with a subject the engine reads, an acknowledgement that promises nothing.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REASON_TEXT } from '../../src/domain/reasons.ts';
-import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { baseRecords, contextOf, run } from '../support/builders.ts';
 import {
   CLAIM_REF,
@@ -13,17 +12,11 @@ import {
   expectBoth,
   ONE_HOUR,
   order,
-  type ReplyArgs,
-  replyWith,
+  realTemplates,
   ZH_CLAIM,
 } from './templates-support.ts';
 
-let templates: ReplyTemplates;
-beforeAll(async () => {
-  templates = await ReplyTemplates.load();
-});
-
-const reply = (...args: ReplyArgs) => replyWith(templates, ...args);
+const { reply } = realTemplates();
 
 describe('rejected', () => {
   it('gives every reason in plain words, with the orders each concerns', () => {

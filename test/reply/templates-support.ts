@@ -2,12 +2,12 @@
  * Shared by the template tests: decisions made by the real engine on realistic records
  * (demo-shop, test/support/builders.ts), turned into rendered replies.
  */
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import type { Assessment } from '../../src/domain/assess/types.ts';
 import type { ParsedEmail } from '../../src/domain/email.ts';
 import { type ReplyLang, replyLanguage } from '../../src/reply/render/language.ts';
 import { buildReplyData, type ReplyKind, replyKind } from '../../src/reply/render/reply-data.ts';
-import type { RenderedReply, ReplyTemplates } from '../../src/reply/render/templates.ts';
+import { type RenderedReply, ReplyTemplates } from '../../src/reply/render/templates.ts';
 import {
   at,
   baseRecords,
@@ -37,6 +37,25 @@ export type ReplyArgs = [
   mail: Partial<ParsedEmail>,
   options?: { receipt?: string; received?: string },
 ];
+
+/**
+ * The real templates, loaded once before the file's tests, and `reply` through them: what
+ * every template test file starts with.
+ */
+export function realTemplates(): {
+  templates: () => ReplyTemplates;
+  reply: (...args: ReplyArgs) => Replied;
+} {
+  let loaded: ReplyTemplates | undefined;
+  beforeAll(async () => {
+    loaded = await ReplyTemplates.load();
+  });
+  const templates = () => {
+    if (!loaded) throw new Error('the templates load before the tests run');
+    return loaded;
+  };
+  return { templates, reply: (...args) => replyWith(templates(), ...args) };
+}
 
 export function replyWith(
   templates: ReplyTemplates,

@@ -5,13 +5,13 @@
  * for them, and nothing left in Simplified.
  */
 import { Converter } from 'opencc-js/cn2t';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REASON_CODES, REASON_TEXT } from '../../src/domain/reasons.ts';
 import { REASON_TEXT_HANT } from '../../src/reply/render/reason-text-hant.ts';
 import { REPLY_KINDS } from '../../src/reply/render/reply-data.ts';
 import { SAMPLE_CLAIM_REF, sampleReplies } from '../../src/reply/render/template-samples.ts';
 import { exampleSubject } from '../../src/reply/render/template-words.ts';
-import { type RenderedReply, ReplyTemplates } from '../../src/reply/render/templates.ts';
+import type { RenderedReply } from '../../src/reply/render/templates.ts';
 import { baseRecords, contextOf, type RawRecords, run } from '../support/builders.ts';
 import {
   CLAIM_REF,
@@ -20,8 +20,7 @@ import {
   FILING,
   ONE_HOUR,
   order,
-  type ReplyArgs,
-  replyWith,
+  realTemplates,
   withDisk,
 } from './templates-support.ts';
 
@@ -51,13 +50,8 @@ function expectTraditional(text: string): void {
   expect(toTraditional(text)).toBe(text);
   for (const word of MAINLAND) expect(text).not.toContain(word);
 }
-
-let templates: ReplyTemplates;
-beforeAll(async () => {
-  templates = await ReplyTemplates.load();
-});
-
-const reply = (...args: ReplyArgs) => replyWith(templates, ...args);
+const real = realTemplates();
+const { reply } = real;
 
 function expectTraditionalReply(out: RenderedReply): void {
   expectTraditional(out.text);
@@ -72,7 +66,7 @@ describe('every reply kind has its Traditional Chinese templates', () => {
     const samples = sampleReplies('zh-Hant').filter((s) => s.kind === kind);
     expect(samples.length).toBeGreaterThan(0);
     for (const data of samples) {
-      const out = templates.render(kind, 'zh-Hant', data);
+      const out = real.templates().render(kind, 'zh-Hant', data);
       expect(out.text).toContain(SAMPLE_CLAIM_REF);
       expect(out.text).toContain('回覆時請在郵件主旨中保留此編號');
       expectTraditionalReply(out);

@@ -3,9 +3,8 @@
  * real engine made: the claim reference, the amount and how it was built, the migration
  * reminder and release notice, the reward's validity.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REASON_TEXT } from '../../src/domain/reasons.ts';
-import { ReplyTemplates } from '../../src/reply/render/templates.ts';
 import { baseRecords, type RawRecords } from '../support/builders.ts';
 import {
   CLAIM_REF,
@@ -15,18 +14,12 @@ import {
   FILING,
   ONE_HOUR,
   order,
-  type ReplyArgs,
-  replyWith,
+  realTemplates,
   withDisk,
   ZH_CLAIM,
 } from './templates-support.ts';
 
-let templates: ReplyTemplates;
-beforeAll(async () => {
-  templates = await ReplyTemplates.load();
-});
-
-const reply = (...args: ReplyArgs) => replyWith(templates, ...args);
+const { reply } = realTemplates();
 
 describe('approved compensation', () => {
   it('gives the incidents, their minutes, the formula per resource and the total, in English', () => {
