@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditInsert, writeAudit } from '../../src/store/audit-log.ts';
 import { withTransaction } from '../../src/store/database.ts';
 import type { Queryable } from '../../src/store/message-facts.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { freshDatabasePerTest } from '../support/database.ts';
 import { storeClaim } from '../support/store-claim.ts';
 
 const MAILBOX = 'maildir:/srv/audit-log-test';
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-  await migrate(db.pool);
-}, 30_000);
-afterEach(() => db?.drop());
+const db = freshDatabasePerTest();
 
 interface AuditRow {
   id: string;
@@ -26,7 +20,7 @@ interface AuditRow {
 
 /** The entries of one actor, oldest first (intake writes its own for each stored claim). */
 async function entriesOf(actor: string): Promise<AuditRow[]> {
-  const { rows } = await db.pool.query<AuditRow>(
+  const { rows } = await db().pool.query<AuditRow>(
     'SELECT id, actor, action, claim_id, message_id, details FROM audit_log WHERE actor = $1 ORDER BY id',
     [actor],
   );
@@ -34,10 +28,10 @@ async function entriesOf(actor: string): Promise<AuditRow[]> {
 }
 
 async function claimWithMessage(): Promise<{ claimId: number; messageId: string }> {
-  const claimId = await storeClaim(db.pool, MAILBOX, 'Subject: late\r\n\r\nPlease pay.\r\n', {
+  const claimId = await storeClaim(db().pool, MAILBOX, 'Subject: late\r\n\r\nPlease pay.\r\n', {
     sourceKey: 'one',
   });
-  const { rows } = await db.pool.query<{ message_id: string }>(
+  const { rows } = await db().pool.query<{ message_id: string }>(
     'SELECT message_id FROM claims WHERE id = $1',
     [claimId],
   );
@@ -47,7 +41,7 @@ async function claimWithMessage(): Promise<{ claimId: number; messageId: string 
 describe('writeAudit', () => {
   it('writes several entries in one call in the order given, ids ascending', async () => {
     const { claimId, messageId } = await claimWithMessage();
-    await withTransaction(db.pool, (client) =>
+    await withTransaction(db().pool, (client) =>
       writeAudit(
         client,
         { actor: 'system:test', action: 'test.third', claimId, messageId, details: { n: 3 } },
@@ -68,7 +62,7 @@ describe('writeAudit', () => {
 
   it('stores a null or missing claim and message as NULL', async () => {
     await writeAudit(
-      db.pool,
+      db().pool,
       { actor: 'system:test', action: 'test.nulls', claimId: null, messageId: null },
       { actor: 'system:test', action: 'test.missing' },
     );
@@ -90,12 +84,12 @@ describe('writeAudit', () => {
       control: 'tab\there\nnewline',
       nested: { list: ['a"b', '\\', null, 1.5], empty: {} },
     };
-    await writeAudit(db.pool, { actor, action: 'test.text', details });
+    await writeAudit(db().pool, { actor, action: 'test.text', details });
     const [row] = await entriesOf(actor);
     expect(row?.details).toEqual(details);
     // The same jsonb as node-postgres stores for the object passed as a parameter (how the
     // hand-written inserts did it).
-    const { rows } = await db.pool.query<{ same: boolean }>(
+    const { rows } = await db().pool.query<{ same: boolean }>(
       'SELECT details = $1::jsonb AS same FROM audit_log WHERE actor = $2',
       [details, actor],
     );
@@ -112,8 +106,8 @@ describe('writeAudit', () => {
     } as unknown as Queryable;
     await writeAudit(recording);
     expect(sent).toEqual([]);
-    await writeAudit(db.pool);
-    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_log');
+    await writeAudit(db().pool);
+    const { rows } = await db().pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_log');
     expect(rows[0]?.n).toBe('0');
   });
 });
@@ -121,7 +115,7 @@ describe('writeAudit', () => {
 describe('auditInsert', () => {
   it('writes the audit entry of a data-modifying WITH in the same statement', async () => {
     const { claimId, messageId } = await claimWithMessage();
-    const { rows } = await db.pool.query<{ id: string }>(
+    const { rows } = await db().pool.query<{ id: string }>(
       `WITH claim AS (
          UPDATE claims SET assignee = $2, updated_at = now() WHERE id = $1 RETURNING id, message_id
        ), audit AS (
@@ -142,7 +136,7 @@ describe('auditInsert', () => {
         details: { assignee: 'alice@example.com' },
       },
     ]);
-    const claim = await db.pool.query('SELECT assignee FROM claims WHERE id = $1', [claimId]);
+    const claim = await db().pool.query('SELECT assignee FROM claims WHERE id = $1', [claimId]);
     expect(claim.rows).toEqual([{ assignee: 'alice@example.com' }]);
   });
 });

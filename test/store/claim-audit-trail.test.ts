@@ -1,28 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimAuditTrail, writeAudit } from '../../src/store/audit-log.ts';
 import { withTransaction } from '../../src/store/database.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { freshDatabasePerTest } from '../support/database.ts';
 import { storeClaim } from '../support/store-claim.ts';
 
 const MAILBOX = 'maildir:/srv/claim-audit-trail-test';
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-  await migrate(db.pool);
-}, 30_000);
-afterEach(() => db?.drop());
+const db = freshDatabasePerTest();
 
 const claim = (sourceKey: string) =>
-  storeClaim(db.pool, MAILBOX, `Subject: ${sourceKey}\r\n\r\nPlease pay.\r\n`, { sourceKey });
+  storeClaim(db().pool, MAILBOX, `Subject: ${sourceKey}\r\n\r\nPlease pay.\r\n`, { sourceKey });
 
 describe('claimAuditTrail', () => {
   it("lists the claim's own entries oldest first, in written order within one instant", async () => {
     const mine = await claim('mine');
     const other = await claim('other');
     // One transaction: now() is the same instant for all three, so only the id orders them.
-    await withTransaction(db.pool, (client) =>
+    await withTransaction(db().pool, (client) =>
       writeAudit(
         client,
         { actor: 'agent:b@example.com', action: 'test.second', claimId: mine, details: { n: 2 } },
@@ -30,9 +24,9 @@ describe('claimAuditTrail', () => {
         { actor: 'agent:a@example.com', action: 'test.first', claimId: mine },
       ),
     );
-    await writeAudit(db.pool, { actor: 'system:test', action: 'test.later', claimId: mine });
+    await writeAudit(db().pool, { actor: 'system:test', action: 'test.later', claimId: mine });
 
-    const trail = await claimAuditTrail(db.pool, mine);
+    const trail = await claimAuditTrail(db().pool, mine);
     // Intake's own entry for the stored claim comes first.
     expect(trail.map((e) => e.action)).toEqual([
       'message.stored',
@@ -47,6 +41,6 @@ describe('claimAuditTrail', () => {
   });
 
   it('answers an empty trail for no such claim', async () => {
-    expect(await claimAuditTrail(db.pool, 999_999)).toEqual([]);
+    expect(await claimAuditTrail(db().pool, 999_999)).toEqual([]);
   });
 });

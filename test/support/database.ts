@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import { createPool } from '../../src/store/database.ts';
+import { migrate } from '../../src/store/migrate.ts';
 
 export const ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -54,5 +56,25 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       })();
       return dropped;
     },
+  };
+}
+
+/**
+ * A fresh, migrated database for each test of the file, dropped after it: `const db =
+ * freshDatabasePerTest();` at the top of the file, then `db().pool` inside a test.
+ */
+export function freshDatabasePerTest(): () => TestDatabase {
+  let db: TestDatabase | undefined;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    await migrate(db.pool);
+  }, 30_000);
+  afterEach(async () => {
+    await db?.drop();
+    db = undefined;
+  });
+  return () => {
+    if (!db) throw new Error('the test database exists only while a test runs');
+    return db;
   };
 }
