@@ -14,7 +14,8 @@ export const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations');
 
 // Any fixed bigint works; it only has to be the same in every instance and unlikely to be
 // chosen by another application sharing the database: the ASCII bytes of "cimigrat".
-const LOCK_KEY = '7163376981784027508';
+export const MIGRATION_LOCK_KEY = '7163376981784027508';
+const LOCK_KEY = MIGRATION_LOCK_KEY;
 
 const FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.sql$/;
 

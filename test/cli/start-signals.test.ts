@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.ts';
+import { MIGRATION_LOCK_KEY, migrate } from '../../src/store/migrate.ts';
 import { collectOutput } from '../support/child-output.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -275,18 +275,36 @@ describe('claim-intake start, signalled directly', () => {
 
   it('a signal during start-up stops it once started, and a repeat (npm forwarding Ctrl-C) is ignored', async () => {
     const { redis, env } = await settings('starting');
+    // Start-up is held in migrate (it waits for the migration lock, held here) until both
+    // signals are handled, so they come during start-up however fast the machine is.
+    const holder = await db.pool.connect();
+    await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    let held = true;
+    const release = async () => {
+      if (!held) return;
+      held = false;
+      await holder.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      holder.release();
+    };
     const service = startPollerProcess(env, 'all');
     const messages = () => service.logs().map((l) => l.msg);
-    await waitFor(() => service.dead || messages().includes('start-up checks passed'), {
-      timeoutMs: 60_000,
-      message: 'start-up checks passed',
-    });
-    process.kill(service.pid, 'SIGINT');
-    // Two signals sent at once arrive as one: the second goes once the first is handled.
-    await waitFor(() => service.dead || messages().includes('signal received'), {
-      message: 'first SIGINT handled',
-    });
-    process.kill(service.pid, 'SIGINT');
+    try {
+      await waitFor(() => service.dead || messages().includes('start-up checks passed'), {
+        timeoutMs: 60_000,
+        message: 'start-up checks passed',
+      });
+      process.kill(service.pid, 'SIGINT');
+      // Two signals sent at once arrive as one: the second goes once the first is handled.
+      await waitFor(() => service.dead || messages().includes('signal received'), {
+        message: 'first SIGINT handled',
+      });
+      process.kill(service.pid, 'SIGINT');
+      await waitFor(() => service.dead || messages().includes('already stopping'), {
+        message: 'second SIGINT handled',
+      });
+    } finally {
+      await release();
+    }
     expect(await service.exited, service.output()).toEqual({ code: 0, signal: null });
     const order = messages();
     // Both came while it was starting: the service had not said it started.
